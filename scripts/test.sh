@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds and tests the solution against a throwaway PostgreSQL.
+# Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Saga".
+# The last line printed is always "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null || { echo "dotnet SDK not found on PATH (see global.json for the version)" >&2; exit 1; }
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+# Lingering MSBuild nodes keep the caller's stdout open, which hangs CI log capture.
+export MSBUILDDISABLENODEREUSE=1
+
+tmp=$(mktemp -d /tmp/payments-test.XXXXXX)
+# The postgres user must be able to reach $tmp/pg.
+chmod 711 "$tmp"
+cleanup() {
+  [[ -d $tmp ]] || return 0
+  bash scripts/postgres.sh stop "$tmp/pg" || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port=$(bash scripts/postgres.sh start "$tmp/pg" --fast)
+export PAYMENTS_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres"
+
+build_rc=0 test_rc=0
+dotnet build Payments.sln -c Release || build_rc=$?
+if [[ $build_rc -eq 0 ]]; then
+  dotnet test Payments.sln -c Release --no-build \
+    --logger "trx;LogFilePrefix=r" --logger "console;verbosity=normal" \
+    --results-directory "$tmp/results" "$@" || test_rc=$?
+fi
+
+# Sums <Counters .../> over every trx file: "passed failed skipped trx_count".
+# error/timeout/aborted are counted as failed because trx reports them apart from "failed".
+summarize() {
+  local files=() f
+  for f in "$1"/*.trx; do [[ -f $f ]] && files+=("$f"); done
+  [[ ${#files[@]} -gt 0 ]] || { echo "0 0 0 0"; return; }
+  cat "${files[@]}" | tr '\r\n' '  ' | grep -o '<Counters [^>]*>' |
+    awk -v n="${#files[@]}" '{
+      for (i = 2; i <= NF; i++) {
+        split($i, kv, "="); v = kv[2]; gsub(/[^0-9]/, "", v)
+        c[kv[1]] += v
+      }
+    } END {
+      print c["passed"] + 0, c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] + 0, n
+    }'
+}
+read -r passed failed skipped trx_count < <(summarize "$tmp/results")
+
+cleanup
+trap - EXIT
+
+ok=1
+if [[ $build_rc -ne 0 ]]; then echo "FAIL: dotnet build exited with $build_rc" >&2; ok=0
+elif [[ $test_rc -ne 0 ]]; then echo "FAIL: dotnet test exited with $test_rc" >&2; ok=0; fi
+if [[ $failed -gt 0 ]]; then echo "FAIL: $failed test(s) failed" >&2; ok=0; fi
+if [[ $trx_count -eq 0 ]]; then echo "FAIL: no trx results were produced" >&2; ok=0
+elif [[ $passed -eq 0 ]]; then echo "FAIL: no test passed" >&2; ok=0; fi
+if [[ ${CI:-} == true && $skipped -gt 0 ]]; then echo "FAIL: $skipped test(s) skipped, which CI does not allow" >&2; ok=0; fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[[ $ok -eq 1 ]]

@@ -1,0 +1,37 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Persistence;
+
+namespace Payments.Messaging;
+
+/// <summary>
+/// The one bus configuration every process shares; processes differ only in the endpoints they add.
+/// </summary>
+public static class MessagingRegistration
+{
+    public static IServiceCollection AddPaymentsMessaging(this IServiceCollection services, Action<IBusRegistrationConfigurator> addEndpoints) =>
+        services.AddMassTransit(bus => ConfigureBus(bus, addEndpoints));
+
+    /// <summary>Also used with <c>AddMassTransitTestHarness</c>, so tests run the production pipeline.</summary>
+    public static void ConfigureBus(IBusRegistrationConfigurator bus, Action<IBusRegistrationConfigurator> addEndpoints)
+    {
+        bus.AddPostgresOutbox();
+        bus.AddDelayedMessageScheduler();
+        addEndpoints(bus);
+
+        bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+        {
+            // Outside the inbox transaction, so each retry starts a fresh transaction: row-lock conflicts
+            // (40001, 40P01), a racing insert (23505) and a database blip all resolve by trying again.
+            endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5),
+                TimeSpan.FromMilliseconds(50)));
+            endpoint.UsePostgresInbox(context);
+        });
+
+        bus.UsingInMemory((context, cfg) =>
+        {
+            cfg.UseDelayedMessageScheduler();
+            cfg.ConfigureEndpoints(context);
+        });
+    }
+}

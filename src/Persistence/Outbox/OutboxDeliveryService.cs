@@ -1,0 +1,141 @@
+using System.Data;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Payments.Persistence.Outbox;
+
+/// <summary>
+/// Hands committed outbox rows to the transport: locks a batch of due rows with <c>FOR UPDATE SKIP LOCKED</c>
+/// (so several processes share the work), sends each with its original MessageId, deletes what was sent and
+/// commits. A crash between send and commit re-sends on restart; the receiving inbox drops the duplicate.
+/// </summary>
+public sealed class OutboxDeliveryService(
+    IServiceScopeFactory scopeFactory,
+    IBus bus,
+    OutboxSignal signal,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxDeliveryService> logger) : BackgroundService
+{
+    readonly OutboxOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await DeliverBatch(stoppingToken);
+                failures = 0;
+                if (batch.Delivered == _options.BatchSize)
+                    continue;
+
+                await signal.WaitAsync(batch.WaitBeforeNext(_options.PollInterval), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                failures++;
+                var backoff = Backoff(failures);
+                logger.LogWarning(exception, "Outbox delivery failed ({Failures} in a row); next try in {Backoff}", failures, backoff);
+                await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Delivers one batch of due rows; also used by tests to drain the outbox deterministically.</summary>
+    public async Task<DeliveryBatch> DeliverBatch(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+        var now = DateTime.UtcNow;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var rows = await db.OutboxMessages
+            .FromSql($"""
+                      SELECT * FROM outbox_messages
+                       WHERE enqueue_time IS NULL OR enqueue_time <= {now}
+                       ORDER BY sequence_number
+                       LIMIT {_options.BatchSize}
+                       FOR UPDATE SKIP LOCKED
+                      """)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        var sent = await SendAll(rows, cancellationToken);
+        if (sent.Count > 0)
+            await db.OutboxMessages.Where(x => sent.Contains(x.SequenceNumber)).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        if (sent.Count < rows.Count)
+            throw new OutboxDeliveryException(rows.Count - sent.Count, rows.Count);
+
+        DateTime? nextDue = null;
+        if (rows.Count < _options.BatchSize)
+            nextDue = await db.OutboxMessages.Where(x => x.EnqueueTime > now).MinAsync(x => x.EnqueueTime, cancellationToken);
+
+        return new DeliveryBatch(sent.Count, nextDue);
+    }
+
+    async Task<List<long>> SendAll(List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var sent = new List<long>(rows.Count);
+        var sends = rows.Select(async row =>
+        {
+            try
+            {
+                await Send(row, cancellationToken);
+                lock (sent)
+                    sent.Add(row.SequenceNumber);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning(exception, "Outbox message {MessageId} ({MessageType}) not sent; it stays for the next batch",
+                    row.MessageId, row.MessageType);
+            }
+        });
+        await Task.WhenAll(sends);
+        return sent;
+    }
+
+    async Task Send(OutboxMessage row, CancellationToken cancellationToken)
+    {
+        var destination = row.DestinationAddress
+            ?? throw new InvalidOperationException($"Outbox message {row.MessageId} has no destination address");
+        row.Deserialize(SystemTextJsonMessageSerializer.Instance);
+
+        var endpoint = await bus.GetSendEndpoint(destination);
+        await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(row, destination), cancellationToken);
+    }
+
+    TimeSpan Backoff(int failures)
+    {
+        var millis = 100 * Math.Pow(2, Math.Min(failures - 1, 16));
+        return TimeSpan.FromMilliseconds(Math.Min(millis, _options.MaxBackoff.TotalMilliseconds));
+    }
+}
+
+public readonly record struct DeliveryBatch(int Delivered, DateTime? NextDue)
+{
+    public TimeSpan WaitBeforeNext(TimeSpan pollInterval)
+    {
+        if (NextDue is not { } due)
+            return pollInterval;
+        var untilDue = due - DateTime.UtcNow;
+        if (untilDue <= TimeSpan.Zero)
+            return TimeSpan.Zero;
+        return untilDue < pollInterval ? untilDue : pollInterval;
+    }
+}
+
+public sealed class OutboxDeliveryException(int failed, int total)
+    : Exception($"{failed} of {total} outbox messages could not be sent");

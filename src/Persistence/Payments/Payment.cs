@@ -1,0 +1,18 @@
+namespace Payments.Persistence.Payments;
+
+/// <summary>The payment as clients see it. Its status only moves from PENDING to a terminal state.</summary>
+public class Payment
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public long Amount { get; set; }
+    public string Currency { get; set; } = null!;
+    public string? Description { get; set; }
+    public Dictionary<string, string>? Metadata { get; set; }
+    public string Status { get; set; } = null!;
+    public string? FailureReason { get; set; }
+    public string? ChargeId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}

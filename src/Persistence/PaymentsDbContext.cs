@@ -1,0 +1,92 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Payments.Persistence.Idempotency;
+using Payments.Persistence.Inbox;
+using Payments.Persistence.Outbox;
+using Payments.Persistence.Payments;
+using Payments.Sagas;
+
+namespace Payments.Persistence;
+
+public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
+{
+    public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<InboxState> InboxStates => Set<InboxState>();
+    public DbSet<PaymentState> PaymentSagas => Set<PaymentState>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Payment>(e =>
+        {
+            e.ToTable("payments", t =>
+            {
+                t.HasCheckConstraint("ck_payments_amount_positive", "amount > 0");
+                t.HasCheckConstraint("ck_payments_status", "status IN ('PENDING', 'SUCCESS', 'FAILED')");
+            });
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Description).HasMaxLength(255);
+            e.Property(x => x.Status).HasMaxLength(16);
+            e.Property(x => x.Metadata).HasColumnType("jsonb");
+            // Serves "my payments, newest first" with keyset pagination, optionally by status.
+            e.HasIndex(x => new { x.UserId, x.CreatedAt, x.Id }).IsDescending(false, true, true);
+        });
+
+        model.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable("idempotency_keys");
+            e.HasKey(x => new { x.UserId, x.Key });
+            e.Property(x => x.Key).HasMaxLength(255);
+            e.HasIndex(x => x.CreatedAt);
+        });
+
+        model.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(x => x.SequenceNumber);
+            e.Property(x => x.SequenceNumber).UseIdentityAlwaysColumn();
+            e.Property(x => x.ContentType).HasMaxLength(256);
+            // Delivery picks due rows in sequence order.
+            e.HasIndex(x => new { x.EnqueueTime, x.SequenceNumber });
+        });
+
+        model.Entity<InboxState>(e =>
+        {
+            e.ToTable("inbox_states");
+            e.HasKey(x => new { x.MessageId, x.ConsumerId });
+            e.HasIndex(x => x.Delivered);
+        });
+
+        model.Entity<PaymentState>(e =>
+        {
+            e.ToTable("payment_sagas");
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.CorrelationId).ValueGeneratedNever();
+            e.Property(x => x.CurrentState).HasMaxLength(64);
+            e.Property(x => x.Currency).HasMaxLength(3);
+        });
+
+        UseSnakeCaseColumns(model);
+    }
+
+    static void UseSnakeCaseColumns(ModelBuilder model)
+    {
+        foreach (var entity in model.Model.GetEntityTypes())
+        foreach (var property in entity.GetProperties())
+            property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+                sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+}

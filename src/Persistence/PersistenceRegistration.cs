@@ -1,0 +1,72 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.DependencyInjection;
+using MassTransit.Middleware;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Payments.Persistence.Inbox;
+using Payments.Persistence.Outbox;
+using Payments.Persistence.Sagas;
+using Payments.Sagas;
+
+namespace Payments.Persistence;
+
+public static class PersistenceRegistration
+{
+    /// <summary>The DbContext, the outbox delivery service and the retention cleanup.</summary>
+    public static IServiceCollection AddPaymentsPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = ConnectionString(configuration);
+
+        services.AddDbContextPool<PaymentsDbContext>(o => o.UseNpgsql(connectionString), poolSize: 256);
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxDeliveryService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService>());
+        services.AddHostedService<RetentionCleanupService>();
+        return services;
+    }
+
+    /// <summary>Publishing outside a consumer goes to the Postgres outbox; consumers get the Postgres inbox.</summary>
+    public static void AddPostgresOutbox(this IBusRegistrationConfigurator bus)
+    {
+        bus.ReplaceScoped<IScopedBusContextProvider<IBus>, OutboxScopedBusContextProvider>();
+        bus.AddScoped<IOutboxContextFactory<PaymentsDbContext>, InboxContextFactory>();
+    }
+
+    /// <summary>Wraps every consumer and saga on the endpoint in the inbox transaction.</summary>
+    public static void UsePostgresInbox(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    {
+        var observer = new OutboxConsumePipeSpecificationObserver<PaymentsDbContext>(endpoint, context);
+        endpoint.ConnectConsumerConfigurationObserver(observer);
+        endpoint.ConnectSagaConfigurationObserver(observer);
+    }
+
+    public static ISagaRegistrationConfigurator<PaymentState> PostgresRepository(this ISagaRegistrationConfigurator<PaymentState> saga) =>
+        saga.Repository(r =>
+        {
+            r.RegisterLoadSagaRepository<PaymentState, PaymentSagaRepository>();
+            r.RegisterQuerySagaRepository<PaymentState, PaymentSagaRepository>();
+            r.RegisterSagaRepository<PaymentState, PaymentsDbContext, SagaConsumeContextFactory<PaymentsDbContext, PaymentState>,
+                PaymentSagaRepository>();
+        });
+
+    // These machines commit a few thousand small transactions a second at 4-16 connections; more
+    // connections only add contention, so the pool stays near that unless the operator says otherwise.
+    static string ConnectionString(IConfiguration configuration)
+    {
+        var configured = configuration.GetConnectionString("Payments");
+        if (string.IsNullOrWhiteSpace(configured))
+            throw new InvalidOperationException("ConnectionStrings:Payments is not set: the Postgres connection string is required.");
+
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+        if (!configured.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase)
+            && !configured.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+            builder.MaxPoolSize = 32;
+        return builder.ConnectionString;
+    }
+}

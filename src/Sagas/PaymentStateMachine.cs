@@ -1,0 +1,163 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Payments.Contracts;
+
+namespace Payments.Sagas;
+
+/// <summary>
+/// Drives one payment from PENDING to SUCCESS or FAILED. Internal states (Charging, AwaitingRetry) are shown
+/// to clients as PENDING; Succeeded and Failed are terminal and ignore every later event.
+/// </summary>
+public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
+{
+    static readonly Uri GatewayAddress = new($"queue:{EndpointNames.ChargePayment}");
+
+    public PaymentStateMachine(IOptions<PaymentSagaOptions> options)
+    {
+        var settings = options.Value;
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Requested, x => x.CorrelateById(m => m.Message.PaymentId));
+        Event(() => Charged, x => CorrelateExisting(x, m => m.PaymentId));
+        Event(() => Declined, x => CorrelateExisting(x, m => m.PaymentId));
+        Event(() => ChargeFailed, x => CorrelateExisting(x, m => m.PaymentId));
+
+        Schedule(() => ChargeTimeout, x => x.ChargeTimeoutTokenId, s =>
+        {
+            s.Delay = settings.ChargeTimeout;
+            s.Received = r => CorrelateExisting(r, m => m.PaymentId);
+        });
+        Schedule(() => ChargeRetry, x => x.ChargeRetryTokenId, s =>
+        {
+            s.Delay = settings.RetryBaseDelay;
+            s.Received = r => CorrelateExisting(r, m => m.PaymentId);
+        });
+
+        Initially(
+            When(Requested)
+                .Then(ctx =>
+                {
+                    var m = ctx.Message;
+                    ctx.Saga.UserId = m.UserId;
+                    ctx.Saga.Amount = m.Amount;
+                    ctx.Saga.Currency = m.Currency;
+                    ctx.Saga.CreatedAt = DateTimeOffset.UtcNow;
+                    ctx.Saga.Attempts = 1;
+                })
+                .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
+                .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
+                .TransitionTo(Charging));
+
+        During(Charging,
+            When(ChargeTimeout.Received)
+                .IfElse(ctx => ctx.Saga.Attempts < settings.MaxAttempts,
+                    resend => resend
+                        .Then(ctx => ctx.Saga.Attempts++)
+                        .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
+                        .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId)),
+                    giveUp => giveUp
+                        .Then(ctx => Fail(ctx.Saga, $"gateway did not answer after {ctx.Saga.Attempts} attempts"))
+                        .TransitionTo(Failed)
+                        .Publish(ctx => FailedEvent(ctx.Saga))),
+            // A transient failure for an attempt we already gave up on (timed out and re-sent) is stale.
+            When(ChargeFailed, ctx => ctx.Message.Attempt == ctx.Saga.Attempts)
+                .Unschedule(ChargeTimeout)
+                .IfElse(ctx => ctx.Saga.Attempts < settings.MaxAttempts,
+                    retry => retry
+                        .Schedule(ChargeRetry, ctx => new ChargeRetryDue(ctx.Saga.CorrelationId),
+                            ctx => settings.RetryDelayAfter(ctx.Saga.Attempts))
+                        .TransitionTo(AwaitingRetry),
+                    giveUp => giveUp
+                        .Then(ctx => Fail(ctx.Saga, $"gateway failed {ctx.Saga.Attempts} times: {ctx.Message.Reason}"))
+                        .TransitionTo(Failed)
+                        .Publish(ctx => FailedEvent(ctx.Saga))));
+
+        During(AwaitingRetry,
+            When(ChargeRetry.Received)
+                .Then(ctx => ctx.Saga.Attempts++)
+                .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
+                .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
+                .TransitionTo(Charging),
+            Ignore(ChargeFailed),
+            Ignore(ChargeTimeout.Received));
+
+        // The gateway's answer is final whichever attempt it belongs to: its ledger charges a payment at most once.
+        During(Charging, AwaitingRetry,
+            When(Charged)
+                .Unschedule(ChargeTimeout)
+                .Unschedule(ChargeRetry)
+                .Then(ctx =>
+                {
+                    ctx.Saga.ChargeId = ctx.Message.ChargeId;
+                    ctx.Saga.CompletedAt = DateTimeOffset.UtcNow;
+                })
+                .TransitionTo(Succeeded)
+                .Publish(ctx => SucceededEvent(ctx.Saga)),
+            When(Declined)
+                .Unschedule(ChargeTimeout)
+                .Unschedule(ChargeRetry)
+                .Then(ctx => Fail(ctx.Saga, $"declined: {ctx.Message.Reason}"))
+                .TransitionTo(Failed)
+                .Publish(ctx => FailedEvent(ctx.Saga)),
+            Ignore(Requested));
+
+        During(Succeeded, Failed,
+            Ignore(Requested),
+            Ignore(Charged),
+            Ignore(Declined),
+            Ignore(ChargeFailed),
+            Ignore(ChargeTimeout.Received),
+            Ignore(ChargeRetry.Received));
+
+        WhenEnter(Succeeded, x => x.Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow));
+        WhenEnter(Failed, x => x.Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow));
+    }
+
+    public State Charging { get; private set; } = null!;
+    public State AwaitingRetry { get; private set; } = null!;
+    public State Succeeded { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+
+    public Event<PaymentRequested> Requested { get; private set; } = null!;
+    public Event<PaymentCharged> Charged { get; private set; } = null!;
+    public Event<PaymentDeclined> Declined { get; private set; } = null!;
+    public Event<PaymentChargeFailed> ChargeFailed { get; private set; } = null!;
+
+    public Schedule<PaymentState, ChargeTimeoutExpired> ChargeTimeout { get; private set; } = null!;
+    public Schedule<PaymentState, ChargeRetryDue> ChargeRetry { get; private set; } = null!;
+
+    /// <summary>Maps a saga state name to the status clients see.</summary>
+    public static string PublicStatusOf(string? currentState) => currentState switch
+    {
+        nameof(Succeeded) => PaymentStatus.Success,
+        nameof(Failed) => PaymentStatus.Failed,
+        _ => PaymentStatus.Pending,
+    };
+
+    // Events about a payment the saga does not know cannot be acted on; they are logged and dropped
+    // rather than retried forever, since every saga is created by PaymentRequested before any charge.
+    static void CorrelateExisting<T>(IEventCorrelationConfigurator<PaymentState, T> x, Func<T, Guid> paymentId)
+        where T : class
+    {
+        x.CorrelateById(m => paymentId(m.Message));
+        x.OnMissingInstance(m => m.Discard());
+    }
+
+    static ChargePayment NewCharge(PaymentState saga) =>
+        new(saga.CorrelationId, saga.Amount, saga.Currency, ChargePayment.IdempotencyKeyFor(saga.CorrelationId), saga.Attempts);
+
+    static void Fail(PaymentState saga, string reason)
+    {
+        saga.FailureReason = reason;
+        saga.CompletedAt = DateTimeOffset.UtcNow;
+    }
+
+    static PaymentSucceeded SucceededEvent(PaymentState saga) =>
+        new(OutcomeEventId.For(saga.CorrelationId), saga.CorrelationId, saga.UserId, saga.Amount, saga.Currency,
+            saga.ChargeId!, saga.CompletedAt!.Value);
+
+    static PaymentFailed FailedEvent(PaymentState saga) =>
+        new(OutcomeEventId.For(saga.CorrelationId), saga.CorrelationId, saga.UserId, saga.Amount, saga.Currency,
+            saga.FailureReason!, saga.CompletedAt!.Value);
+}

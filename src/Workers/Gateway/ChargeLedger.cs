@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+
+namespace Payments.Workers.Gateway;
+
+/// <summary>The fake gateway's record of every idempotency key it has seen and what it did.</summary>
+public sealed class ChargeLedger
+{
+    readonly ConcurrentDictionary<string, LedgerEntry> _entries = new();
+    int _calls;
+
+    public int Calls => _calls;
+
+    public IReadOnlyCollection<LedgerEntry> Entries => _entries.Values.ToList();
+
+    /// <summary>Money actually moved: approved entries.</summary>
+    public IReadOnlyCollection<LedgerEntry> Charges => _entries.Values.Where(x => x.Result.Approved).ToList();
+
+    public LedgerEntry Record(GatewayCharge charge, Func<GatewayResult> decide)
+    {
+        Interlocked.Increment(ref _calls);
+        var entry = _entries.GetOrAdd(charge.IdempotencyKey, _ => new LedgerEntry(charge, decide(), DateTimeOffset.UtcNow));
+        Interlocked.Increment(ref entry.Requests);
+        return entry;
+    }
+}
+
+public sealed class LedgerEntry(GatewayCharge charge, GatewayResult result, DateTimeOffset at)
+{
+    public GatewayCharge Charge { get; } = charge;
+    public GatewayResult Result { get; } = result;
+    public DateTimeOffset At { get; } = at;
+
+    /// <summary>How many calls carried this key (first one included).</summary>
+    public int Requests;
+}
