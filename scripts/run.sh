@@ -39,4 +39,9 @@ export Payments__Role=AllInOne
 dotnet run --project src/Api -c Release --no-build --no-launch-profile -- migrate
 
 echo "API on $ASPNETCORE_URLS (Postgres on 127.0.0.1:$port); Ctrl-C stops both" >&2
-dotnet run --project src/Api -c Release --no-build --no-launch-profile
+# In the background so that a TERM sent to this script (not only Ctrl-C) reaches the API and the cleanup runs.
+dotnet run --project src/Api -c Release --no-build --no-launch-profile &
+api=$!
+trap 'kill -TERM "$api" 2>/dev/null || true' INT TERM
+wait "$api" || true
+wait "$api" 2>/dev/null || true

@@ -1,0 +1,76 @@
+using System.Buffers.Text;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Payments.Api.Auth;
+using Payments.Api.Problems;
+using Payments.Contracts;
+using Payments.Persistence;
+using Payments.Persistence.Payments;
+
+namespace Payments.Api.Payments;
+
+/// <summary><c>GET /payments</c>: the caller's payments, newest first, keyset-paginated by (created_at, id).</summary>
+public static class ListPayments
+{
+    const int DefaultLimit = 20;
+    const int MaxLimit = 100;
+    static readonly string[] Statuses = [PaymentStatus.Pending, PaymentStatus.Success, PaymentStatus.Failed];
+
+    public static async Task<IResult> Handle(HttpContext http, PaymentsDbContext db, CancellationToken cancellationToken,
+        string? limit = null, string? cursor = null, string? status = null)
+    {
+        if (http.User.UserId() is not { } userId)
+            return ApiProblems.Unauthorized();
+
+        var errors = new Dictionary<string, string[]>();
+        var pageSize = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxLimit))
+            errors["limit"] = [$"must be a whole number from 1 to {MaxLimit}"];
+        var after = default(Cursor);
+        if (cursor is not null && !Cursor.TryDecode(cursor, out after))
+            errors["cursor"] = ["is not a cursor returned by this API"];
+        if (status is not null && !Statuses.Contains(status))
+            errors["status"] = [$"must be one of {string.Join(", ", Statuses)}"];
+        if (errors.Count > 0)
+            return ApiProblems.Validation(errors);
+
+        IQueryable<Payment> query = cursor is null
+            ? db.Payments.Where(p => p.UserId == userId)
+            : db.Payments.FromSql(
+                $"SELECT * FROM payments WHERE user_id = {userId} AND (created_at, id) < ({after.CreatedAt}, {after.Id})");
+        if (status is not null)
+            query = query.Where(p => p.Status == status);
+
+        var rows = await query.AsNoTracking()
+            .OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
+            .Take(pageSize + 1)
+            .ToListAsync(cancellationToken);
+
+        var page = rows.Take(pageSize).Select(PaymentResponse.From).ToList();
+        var next = rows.Count > pageSize ? new Cursor(page[^1].CreatedAt, page[^1].Id).Encode() : null;
+        return TypedResults.Ok(new PaymentPage(page, next));
+    }
+
+    readonly record struct Cursor(DateTimeOffset CreatedAt, Guid Id)
+    {
+        public string Encode() =>
+            Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{(CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10}.{Id:N}"));
+
+        public static bool TryDecode(string text, out Cursor cursor)
+        {
+            cursor = default;
+            try
+            {
+                var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
+                if (parts.Length != 2 || !long.TryParse(parts[0], out var micros) || !Guid.TryParseExact(parts[1], "N", out var id))
+                    return false;
+                cursor = new Cursor(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), id);
+                return true;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+    }
+}

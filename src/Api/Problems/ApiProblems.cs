@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Payments.Api.Problems;
+
+/// <summary>
+/// Every error a client can get, as RFC 9457 problem details. The <c>type</c> values are stable: clients
+/// may switch on them. None carries internal detail.
+/// </summary>
+public static class ApiProblems
+{
+    const string Prefix = "urn:payments:problem:";
+
+    public static class Types
+    {
+        public const string Validation = Prefix + "validation-error";
+        public const string MalformedJson = Prefix + "malformed-json";
+        public const string MissingIdempotencyKey = Prefix + "missing-idempotency-key";
+        public const string InvalidIdempotencyKey = Prefix + "invalid-idempotency-key";
+        public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
+        public const string RequestInProgress = Prefix + "request-in-progress";
+        public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
+        public const string PayloadTooLarge = Prefix + "payload-too-large";
+        public const string Unauthorized = Prefix + "unauthorized";
+        public const string Forbidden = Prefix + "forbidden";
+        public const string NotFound = Prefix + "not-found";
+        public const string Internal = Prefix + "internal-error";
+    }
+
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
+        Problem(400, Types.Validation, "The request is not valid.", "See 'errors' for each offending field.",
+            new Dictionary<string, object?> { ["errors"] = errors });
+
+    public static ProblemHttpResult Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult MalformedJson(string detail) =>
+        Problem(400, Types.MalformedJson, "The request body is not valid JSON.", detail);
+
+    public static ProblemHttpResult MissingIdempotencyKey() =>
+        Problem(400, Types.MissingIdempotencyKey, "The Idempotency-Key header is required.",
+            "Send a unique key (for example a UUID) in the Idempotency-Key header and reuse it when retrying.",
+            Field("Idempotency-Key"));
+
+    public static ProblemHttpResult InvalidIdempotencyKey() =>
+        Problem(400, Types.InvalidIdempotencyKey, "The Idempotency-Key header is malformed.",
+            "Use 1 to 255 visible ASCII characters, sent once.", Field("Idempotency-Key"));
+
+    public static ProblemHttpResult IdempotencyKeyReused() =>
+        Problem(422, Types.IdempotencyKeyReused, "This Idempotency-Key was used with a different request.",
+            "A key identifies one request; use a new key for a different payment.", Field("Idempotency-Key"));
+
+    public static ProblemHttpResult RequestInProgress() =>
+        Problem(409, Types.RequestInProgress, "A request with this Idempotency-Key is still being processed.",
+            "Retry after the time given in Retry-After to get its result.", Field("Idempotency-Key"));
+
+    public static ProblemHttpResult UnsupportedMediaType() =>
+        Problem(415, Types.UnsupportedMediaType, "The request body must be application/json.", null, Field("Content-Type"));
+
+    public static ProblemHttpResult PayloadTooLarge(long limit) =>
+        Problem(413, Types.PayloadTooLarge, "The request body is too large.", $"The limit is {limit} bytes.");
+
+    public static ProblemHttpResult Unauthorized() =>
+        Problem(401, Types.Unauthorized, "A valid bearer token is required.", null);
+
+    public static ProblemHttpResult Forbidden(string detail, string field) =>
+        Problem(403, Types.Forbidden, "Not allowed.", detail, Field(field));
+
+    public static ProblemHttpResult NotFound() =>
+        Problem(404, Types.NotFound, "No such payment.", null);
+
+    static Dictionary<string, object?> Field(string name) => new() { ["field"] = name };
+
+    static ProblemHttpResult Problem(int status, string type, string title, string? detail, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
+        if (extensions is not null)
+            foreach (var (key, value) in extensions)
+                problem.Extensions[key] = value;
+        return TypedResults.Problem(problem);
+    }
+}

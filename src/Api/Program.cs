@@ -1,0 +1,25 @@
+using Payments.Api;
+using Payments.Api.Auth;
+using Payments.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+
+switch (args)
+{
+    case ["migrate", ..]:
+        await DatabaseMigrator.Migrate(builder.Configuration.GetConnectionString("Payments")
+            ?? throw new InvalidOperationException("ConnectionStrings:Payments is not set"));
+        return 0;
+    case ["dev-token", .. var rest]:
+        return DevToken.Print(builder.Configuration, rest);
+}
+
+builder.AddPaymentsApi();
+builder.AddPaymentsBus();
+
+var app = builder.Build();
+app.UsePaymentsApi();
+await app.RunAsync();
+return 0;
+
+public partial class Program;
