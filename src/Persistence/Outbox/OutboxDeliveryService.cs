@@ -26,6 +26,9 @@ public sealed class OutboxDeliveryService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_options.DeliveryEnabled)
+            return;
+
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -6,6 +6,9 @@ public class OutboxOptions
 {
     public const string Section = "Payments:Outbox";
 
+    /// <summary>Whether this process delivers outbox rows (another process sharing the database may do it instead).</summary>
+    public bool DeliveryEnabled { get; set; } = true;
+
     /// <summary>Rows locked and sent per transaction.</summary>
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 100;
