@@ -1,0 +1,62 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Contracts;
+using Payments.Persistence.Payments;
+using Payments.Sagas;
+using Payments.TestSupport;
+using Payments.Workers;
+using Payments.Workers.Gateway;
+
+namespace Payments.Persistence.Tests;
+
+/// <summary>Scheduled messages wait in Postgres, so a restart loses none and a charge timeout still fires.</summary>
+public class DurableScheduleTests : IAsyncLifetime
+{
+    Sql _sql = null!;
+
+    public async Task InitializeAsync() => _sql = new Sql(await TestPostgres.CreateDatabase());
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    static readonly Dictionary<string, string?> FastTimeout = new() { ["Payments:Saga:ChargeTimeout"] = "00:00:01" };
+
+    [Fact]
+    public async Task A_charge_timeout_scheduled_before_a_restart_fires_after_it_and_the_payment_completes()
+    {
+        var payment = new Payment
+        {
+            Id = NewId.NextSequentialGuid(), UserId = Guid.NewGuid(), Amount = 1234, Currency = "EUR", Status = PaymentStatus.Pending,
+            CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+        };
+
+        // First process: the saga runs, but the charge command it sends is never answered (no gateway worker).
+        using (var first = await MessagingHost.Start(_sql.ConnectionString,
+                   bus => bus.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateMachineDefinition>().PostgresRepository(),
+                   FastTimeout))
+        {
+            await using (var scope = first.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+                db.Payments.Add(payment);
+                await db.SaveChangesAsync();
+            }
+            await MessagingHost.PublishThroughOutbox(first,
+                [new PaymentRequested(payment.Id, payment.UserId, payment.Amount, payment.Currency, null, payment.CreatedAt)]);
+
+            await Sql.WaitUntil(async () => await _sql.Count("outbox_messages", "enqueue_time > now()") == 1, TimeSpan.FromSeconds(10),
+                "the charge timeout to wait in the outbox");
+            await first.StopAsync();
+        }
+
+        Assert.Equal(1, await _sql.Count("payment_sagas", $"correlation_id = '{payment.Id}' AND current_state = 'Charging' AND attempts = 1"));
+
+        // Second process, with the gateway worker: the timeout fires from Postgres and the charge is re-sent.
+        using var second = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddPaymentWorkers(), FastTimeout);
+        await Sql.WaitUntil(async () => await _sql.Count("payments", $"id = '{payment.Id}' AND status = 'SUCCESS'") == 1,
+            TimeSpan.FromSeconds(15), "the payment to succeed after the restart");
+
+        Assert.Equal(1, await _sql.Count("payment_sagas", $"correlation_id = '{payment.Id}' AND attempts = 2"));
+        var charge = Assert.Single(second.Services.GetRequiredService<ChargeLedger>().Charges);
+        Assert.Equal(ChargePayment.IdempotencyKeyFor(payment.Id), charge.Charge.IdempotencyKey);
+        await second.StopAsync();
+    }
+}

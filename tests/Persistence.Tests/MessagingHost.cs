@@ -1,0 +1,50 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Payments.Messaging;
+using Payments.Workers;
+
+namespace Payments.Persistence.Tests;
+
+/// <summary>A worker-like process on a test database: the production bus, inbox, outbox and delivery service.</summary>
+static class MessagingHost
+{
+    public static async Task<IHost> Start(string connectionString, Action<IBusRegistrationConfigurator> endpoints,
+        IDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Payments"] = connectionString,
+            ["Payments:Outbox:PollInterval"] = "00:00:00.100",
+            ["Payments:Outbox:MaxBackoff"] = "00:00:00.200",
+            ["Payments:FakeGateway:Latency"] = "00:00:00",
+        });
+        if (settings is not null)
+            builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        builder.Services.AddPaymentsPersistence(builder.Configuration);
+        builder.Services.AddPaymentWorkerServices();
+        builder.Services.AddPaymentsMessaging(endpoints);
+
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>Writes messages through the bus outbox, as the API does: rows in one committed transaction.</summary>
+    public static async Task PublishThroughOutbox(IHost host, IEnumerable<object> messages)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+        var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        foreach (var message in messages)
+            await publish.Publish(message);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    }
+}
