@@ -15,6 +15,7 @@ public static class MessagingRegistration
     /// <summary>Also used with <c>AddMassTransitTestHarness</c>, so tests run the production pipeline.</summary>
     public static void ConfigureBus(IBusRegistrationConfigurator bus, Action<IBusRegistrationConfigurator> addEndpoints)
     {
+        PaymentCorrelation.Configure();
         bus.AddPostgresOutbox();
         bus.AddDelayedMessageScheduler();
         addEndpoints(bus);
@@ -31,6 +32,7 @@ public static class MessagingRegistration
         bus.UsingInMemory((context, cfg) =>
         {
             cfg.UseDelayedMessageScheduler();
+            cfg.UseConsumeFilter(typeof(MessageLogScopeFilter<>), context);
             cfg.ConfigureEndpoints(context);
         });
     }

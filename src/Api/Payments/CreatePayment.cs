@@ -74,7 +74,7 @@ public static class CreatePayment
             var payment = NewPayment(request);
             await publish.Publish(
                 new PaymentRequested(payment.Id, payment.UserId, payment.Amount, payment.Currency, payment.Description, payment.CreatedAt),
-                context => context.CorrelationId = payment.Id, cancellationToken);
+                cancellationToken);
 
             var location = $"/payments/{payment.Id}";
             var body = JsonSerializer.Serialize(PaymentResponse.From(payment), json);
