@@ -13,6 +13,8 @@ public static class WorkersRegistration
     {
         services.AddOptions<PaymentSagaOptions>().BindConfiguration(PaymentSagaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FakeGatewayOptions>().BindConfiguration(FakeGatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StalledPaymentOptions>().BindConfiguration(StalledPaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<StalledPaymentRecovery>();
         services.AddSingleton<ChargeLedger>();
         services.AddSingleton<IPaymentGateway, FakePaymentGateway>();
         return services;
