@@ -7,7 +7,7 @@ public static class DatabaseMigrator
 {
     public static async Task Migrate(string connectionString, CancellationToken cancellationToken = default)
     {
-        var options = new DbContextOptionsBuilder<PaymentsDbContext>().UseNpgsql(connectionString).Options;
+        var options = new DbContextOptionsBuilder<PaymentsDbContext>().UseNpgsql(connectionString, PaymentsDbContext.ConfigureNpgsql).Options;
         await using var db = new PaymentsDbContext(options);
         await db.Database.MigrateAsync(cancellationToken);
     }

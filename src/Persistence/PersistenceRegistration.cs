@@ -21,7 +21,7 @@ public static class PersistenceRegistration
     {
         var connectionString = ConnectionString(configuration);
 
-        services.AddDbContextPool<PaymentsDbContext>(o => o.UseNpgsql(connectionString), poolSize: 256);
+        services.AddDbContextPool<PaymentsDbContext>(o => o.UseNpgsql(connectionString, PaymentsDbContext.ConfigureNpgsql), poolSize: 256);
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxSignal>();

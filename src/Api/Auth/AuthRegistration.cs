@@ -49,7 +49,6 @@ public static class AuthRegistration
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
-                        context.Response.Headers.WWWAuthenticate = "Bearer";
                         await ApiProblems.Unauthorized().ExecuteAsync(context.HttpContext);
                     },
                 };

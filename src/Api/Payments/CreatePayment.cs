@@ -19,7 +19,8 @@ namespace Payments.Api.Payments;
 /// </summary>
 public static class CreatePayment
 {
-    public const string RetryAfterSeconds = "1";
+    /// <summary>A request holds its key for one short transaction: a second is plenty before retrying.</summary>
+    const int RetryAfterSeconds = 1;
 
     public static async Task<IResult> Handle(HttpContext http, PaymentsDbContext db, IPublishEndpoint publish,
         IOptions<PaymentRules> rules, IOptions<JsonOptions> json, ILogger<CreatePaymentRequest> logger, CancellationToken cancellationToken)
@@ -64,7 +65,7 @@ public static class CreatePayment
             switch (outcome)
             {
                 case IdempotencyClaim.Outcome.InProgress:
-                    return new RetryAfter(ApiProblems.RequestInProgress(), RetryAfterSeconds);
+                    return ApiProblems.RequestInProgress(RetryAfterSeconds);
                 case IdempotencyClaim.Outcome.Completed when existing!.RequestHash.AsSpan().SequenceEqual(fingerprint):
                     return new StoredResponse(existing.ResponseStatus, existing.ResponseBody, existing.ResponseLocation, replayed: true);
                 case IdempotencyClaim.Outcome.Completed:
@@ -122,14 +123,5 @@ public static class CreatePayment
             CreatedAt = now,
             UpdatedAt = now,
         };
-    }
-
-    sealed class RetryAfter(IResult inner, string seconds) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds;
-            return inner.ExecuteAsync(httpContext);
-        }
     }
 }

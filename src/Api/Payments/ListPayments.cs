@@ -53,6 +53,8 @@ public static class ListPayments
 
     readonly record struct Cursor(DateTimeOffset CreatedAt, Guid Id)
     {
+        static readonly long MaxMicros = (DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
         public string Encode() =>
             Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{(CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10}.{Id:N}"));
 
@@ -62,7 +64,8 @@ public static class ListPayments
             try
             {
                 var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
-                if (parts.Length != 2 || !long.TryParse(parts[0], out var micros) || !Guid.TryParseExact(parts[1], "N", out var id))
+                if (parts.Length != 2 || !long.TryParse(parts[0], out var micros) || !Guid.TryParseExact(parts[1], "N", out var id)
+                    || micros < 0 || micros > MaxMicros)
                     return false;
                 cursor = new Cursor(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), id);
                 return true;

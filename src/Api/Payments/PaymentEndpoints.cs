@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using Payments.Api.Problems;
 
 namespace Payments.Api.Payments;
@@ -11,7 +12,16 @@ public static class PaymentEndpoints
         payments.MapPost("/", CreatePayment.Handle)
             .WithName("CreatePayment")
             .WithSummary("Create a payment (stored as PENDING; processed asynchronously)")
-            .Accepts<CreatePaymentRequest>("application/json")
+            // Documented, not enforced by routing: the handler answers a wrong content type with its own 415 problem.
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                var schema = await context.GetOrCreateSchemaAsync(typeof(CreatePaymentRequest), null, cancellationToken);
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+                };
+            })
             .Produces<PaymentResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

@@ -50,7 +50,10 @@ public static class ApiProblems
         Problem(422, Types.IdempotencyKeyReused, "This Idempotency-Key was used with a different request.",
             "A key identifies one request; use a new key for a different payment.", Field("Idempotency-Key"));
 
-    public static ProblemHttpResult RequestInProgress() =>
+    public static IResult RequestInProgress(int retryAfterSeconds) =>
+        new WithHeader(RequestInProgressProblem(), "Retry-After", retryAfterSeconds.ToString());
+
+    static ProblemHttpResult RequestInProgressProblem() =>
         Problem(409, Types.RequestInProgress, "A request with this Idempotency-Key is still being processed.",
             "Retry after the time given in Retry-After to get its result.", Field("Idempotency-Key"));
 
@@ -60,8 +63,8 @@ public static class ApiProblems
     public static ProblemHttpResult PayloadTooLarge(long limit) =>
         Problem(413, Types.PayloadTooLarge, "The request body is too large.", $"The limit is {limit} bytes.");
 
-    public static ProblemHttpResult Unauthorized() =>
-        Problem(401, Types.Unauthorized, "A valid bearer token is required.", null);
+    public static IResult Unauthorized() =>
+        new WithHeader(Problem(401, Types.Unauthorized, "A valid bearer token is required.", null), "WWW-Authenticate", "Bearer");
 
     public static ProblemHttpResult Forbidden(string detail, string field) =>
         Problem(403, Types.Forbidden, "Not allowed.", detail, Field(field));
@@ -78,5 +81,15 @@ public static class ApiProblems
             foreach (var (key, value) in extensions)
                 problem.Extensions[key] = value;
         return TypedResults.Problem(problem);
+    }
+
+    /// <summary>A problem response that also sets one header (Retry-After, WWW-Authenticate).</summary>
+    sealed class WithHeader(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }
