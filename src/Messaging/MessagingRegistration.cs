@@ -24,8 +24,12 @@ public static class MessagingRegistration
         {
             // Outside the inbox transaction, so each retry starts a fresh transaction: row-lock conflicts
             // (40001, 40P01), a racing insert (23505) and a database blip all resolve by trying again.
-            endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5),
-                TimeSpan.FromMilliseconds(50)));
+            // Anything else is a bug or a poison message: it faults at once instead of being retried.
+            endpoint.UseMessageRetry(r =>
+            {
+                r.Handle<Exception>(DbConflicts.IsRetryable);
+                r.Exponential(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+            });
             endpoint.UsePostgresInbox(context);
         });
 

@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace Payments.Persistence;
 
-/// <summary>Postgres errors that a retry of the same unit of work resolves.</summary>
+/// <summary>Postgres errors that a retry of the same unit of work resolves: lock conflicts, a lost insert race, an unreachable server.</summary>
 public static class DbConflicts
 {
     public const string SerializationFailure = "40001";
@@ -14,7 +14,7 @@ public static class DbConflicts
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is PostgresException pg)
-                return pg.SqlState is SerializationFailure or DeadlockDetected or UniqueViolation;
+                return pg.SqlState is SerializationFailure or DeadlockDetected or UniqueViolation || pg.IsTransient;
 
             // Npgsql's EF provider reports some serialization failures only as a "transient failure" (efcore.pg#3084).
             if (e is NpgsqlException { IsTransient: true })
