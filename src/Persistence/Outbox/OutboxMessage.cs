@@ -91,6 +91,8 @@ public class OutboxMessage : OutboxMessageContext
         {
             var properties = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
             transportContext.WritePropertiesTo(properties);
+            // The delay is served by EnqueueTime: the row waits in Postgres until due, then goes out at once.
+            properties.Remove("Delay");
             message.Properties = serializer.SerializeDictionary(properties);
         }
 
