@@ -14,6 +14,9 @@ public class PaymentState : SagaStateMachineInstance
     /// <summary>Charge attempts sent to the gateway so far; replies for older attempts are ignored.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>Some attempt may have reached the gateway without an answer: the saga must ask before it may fail.</summary>
+    public bool ChargeOutcomeUnknown { get; set; }
+
     public string? ChargeId { get; set; }
     public string? FailureReason { get; set; }
     public Guid? ChargeTimeoutTokenId { get; set; }

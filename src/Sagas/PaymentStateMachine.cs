@@ -22,6 +22,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         Event(() => Charged, x => CorrelateExisting(x, m => m.PaymentId));
         Event(() => Declined, x => CorrelateExisting(x, m => m.PaymentId));
         Event(() => ChargeFailed, x => CorrelateExisting(x, m => m.PaymentId));
+        Event(() => NotFound, x => CorrelateExisting(x, m => m.PaymentId));
 
         Schedule(() => ChargeTimeout, x => x.ChargeTimeoutTokenId, s =>
         {
@@ -51,27 +52,40 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 
         During(Charging,
             When(ChargeTimeout.Received)
+                // The unanswered attempt may have reached the gateway.
+                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown = true)
                 .IfElse(ctx => ctx.Saga.Attempts < settings.MaxAttempts,
                     resend => resend
                         .Then(ctx => ctx.Saga.Attempts++)
                         .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
                         .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId)),
                     giveUp => giveUp
-                        .Then(ctx => Fail(ctx.Saga, $"gateway did not answer after {ctx.Saga.Attempts} attempts"))
-                        .TransitionTo(Failed)
-                        .Publish(ctx => FailedEvent(ctx.Saga))),
-            // A transient failure for an attempt we already gave up on (timed out and re-sent) is stale.
+                        .Then(ctx => ctx.Saga.FailureReason = $"gateway did not answer after {ctx.Saga.Attempts} attempts")
+                        .Send(GatewayAddress, ctx => NewReconcile(ctx.Saga))
+                        .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
+                        .TransitionTo(Reconciling)),
             When(ChargeFailed, ctx => ctx.Message.Attempt == ctx.Saga.Attempts)
                 .Unschedule(ChargeTimeout)
+                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown |= ctx.Message.OutcomeUnknown)
                 .IfElse(ctx => ctx.Saga.Attempts < settings.MaxAttempts,
                     retry => retry
                         .Schedule(ChargeRetry, ctx => new ChargeRetryDue(ctx.Saga.CorrelationId),
                             ctx => settings.RetryDelayAfter(ctx.Saga.Attempts))
                         .TransitionTo(AwaitingRetry),
                     giveUp => giveUp
-                        .Then(ctx => Fail(ctx.Saga, $"gateway failed {ctx.Saga.Attempts} times: {ctx.Message.Reason}"))
-                        .TransitionTo(Failed)
-                        .Publish(ctx => FailedEvent(ctx.Saga))));
+                        .Then(ctx => ctx.Saga.FailureReason = $"gateway failed {ctx.Saga.Attempts} times: {ctx.Message.Reason}")
+                        .IfElse(ctx => ctx.Saga.ChargeOutcomeUnknown,
+                            ask => ask
+                                .Send(GatewayAddress, ctx => NewReconcile(ctx.Saga))
+                                .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
+                                .TransitionTo(Reconciling),
+                            fail => fail
+                                .Then(ctx => Fail(ctx.Saga, ctx.Saga.FailureReason!))
+                                .TransitionTo(Failed)
+                                .Publish(ctx => FailedEvent(ctx.Saga)))),
+            // A failure for an attempt we already gave up on (timed out and re-sent) only tells whether money may have moved.
+            When(ChargeFailed, ctx => ctx.Message.Attempt != ctx.Saga.Attempts)
+                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown |= ctx.Message.OutcomeUnknown));
 
         During(AwaitingRetry,
             When(ChargeRetry.Received)
@@ -79,11 +93,25 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
                 .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
                 .TransitionTo(Charging),
-            Ignore(ChargeFailed),
+            When(ChargeFailed)
+                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown |= ctx.Message.OutcomeUnknown),
             Ignore(ChargeTimeout.Received));
 
+        // Before failing after unknown outcomes, the gateway is asked what it did; until it answers, the payment stays PENDING.
+        During(Reconciling,
+            When(ChargeTimeout.Received)
+                .Send(GatewayAddress, ctx => NewReconcile(ctx.Saga))
+                .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId)),
+            When(NotFound)
+                .Unschedule(ChargeTimeout)
+                .Then(ctx => Fail(ctx.Saga, ctx.Saga.FailureReason + "; the gateway confirms nothing was charged"))
+                .TransitionTo(Failed)
+                .Publish(ctx => FailedEvent(ctx.Saga)),
+            Ignore(ChargeFailed),
+            Ignore(ChargeRetry.Received));
+
         // The gateway's answer is final whichever attempt it belongs to: its ledger charges a payment at most once.
-        During(Charging, AwaitingRetry,
+        During(Charging, AwaitingRetry, Reconciling,
             When(Charged)
                 .Unschedule(ChargeTimeout)
                 .Unschedule(ChargeRetry)
@@ -102,7 +130,10 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .Publish(ctx => FailedEvent(ctx.Saga)),
             Ignore(Requested));
 
+        During(Charging, AwaitingRetry, Ignore(NotFound));
+
         During(Succeeded, Failed,
+            Ignore(NotFound),
             Ignore(Requested),
             Ignore(Charged),
             Ignore(Declined),
@@ -116,6 +147,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 
     public State Charging { get; private set; } = null!;
     public State AwaitingRetry { get; private set; } = null!;
+    public State Reconciling { get; private set; } = null!;
     public State Succeeded { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
 
@@ -123,6 +155,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     public Event<PaymentCharged> Charged { get; private set; } = null!;
     public Event<PaymentDeclined> Declined { get; private set; } = null!;
     public Event<PaymentChargeFailed> ChargeFailed { get; private set; } = null!;
+    public Event<ChargeNotFound> NotFound { get; private set; } = null!;
 
     public Schedule<PaymentState, ChargeTimeoutExpired> ChargeTimeout { get; private set; } = null!;
     public Schedule<PaymentState, ChargeRetryDue> ChargeRetry { get; private set; } = null!;
@@ -146,6 +179,9 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 
     static ChargePayment NewCharge(PaymentState saga) =>
         new(saga.CorrelationId, saga.Amount, saga.Currency, ChargePayment.IdempotencyKeyFor(saga.CorrelationId), saga.Attempts);
+
+    static ReconcileCharge NewReconcile(PaymentState saga) =>
+        new(saga.CorrelationId, ChargePayment.IdempotencyKeyFor(saga.CorrelationId));
 
     static void Fail(PaymentState saga, string reason)
     {

@@ -28,12 +28,13 @@ public sealed class ChargePaymentConsumer(IPaymentGateway gateway, IOptionsMonit
         catch (GatewayUnavailableException e)
         {
             logger.LogWarning("Charge attempt {Attempt} failed transiently: {Reason}", m.Attempt, e.Message);
-            await context.Publish(new PaymentChargeFailed(m.PaymentId, e.Message, m.Attempt));
+            await context.Publish(new PaymentChargeFailed(m.PaymentId, e.Message, m.Attempt, e.OutcomeUnknown));
         }
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Charge attempt {Attempt} timed out", m.Attempt);
-            await context.Publish(new PaymentChargeFailed(m.PaymentId, "gateway call timed out", m.Attempt));
+            // We stopped waiting; the gateway may still have acted on the request.
+            await context.Publish(new PaymentChargeFailed(m.PaymentId, "gateway call timed out", m.Attempt, OutcomeUnknown: true));
         }
     }
 }

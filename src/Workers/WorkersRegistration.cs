@@ -25,5 +25,6 @@ public static class WorkersRegistration
     {
         bus.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateMachineDefinition>().PostgresRepository();
         bus.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
+        bus.AddConsumer<ReconcileChargeConsumer, ReconcileChargeConsumerDefinition>();
     }
 }

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.TestSupport;
+using MassTransit;
+using Payments.Contracts;
+using Payments.Sagas;
 using Payments.Workers;
 
 namespace Payments.Persistence.Tests;
@@ -32,5 +35,41 @@ public class StalledPaymentRecoveryTests : IAsyncLifetime
         Assert.Equal(1, await _sql.Count("payments", $"id = '{recent}' AND status = 'PENDING'"));
         Assert.Equal(0, await recovery.RunOnce(CancellationToken.None));
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_saga_whose_timeout_message_was_lost_in_transit_gets_it_again_and_completes()
+    {
+        var paymentId = Guid.NewGuid();
+        await _sql.Execute($"""
+            INSERT INTO payments (id, user_id, amount, currency, status, created_at, updated_at)
+            VALUES ('{paymentId}', gen_random_uuid(), 800, 'USD', 'PENDING', now(), now());
+            """);
+        var settings = new Dictionary<string, string?> { ["Payments:Saga:ChargeTimeout"] = "00:00:30" };
+
+        // A process whose charge command is never answered, stopped while the timeout waits in the outbox.
+        using (var first = await MessagingHost.Start(_sql.ConnectionString,
+                   bus => bus.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateMachineDefinition>()
+                       .PostgresRepository(), settings))
+        {
+            await MessagingHost.PublishThroughOutbox(first,
+                [new PaymentRequested(paymentId, Guid.NewGuid(), 800, "USD", null, DateTimeOffset.UtcNow)]);
+            await Sql.WaitUntil(async () => await _sql.Count("outbox_messages", $"correlation_id = '{paymentId}' AND enqueue_time IS NOT NULL") == 1,
+                TimeSpan.FromSeconds(10), "the timeout to wait in the outbox");
+            await first.StopAsync();
+        }
+
+        // As if the timeout had been handed to the in-memory transport and died with it, a while ago.
+        await _sql.Execute($"DELETE FROM outbox_messages WHERE correlation_id = '{paymentId}'");
+        await _sql.Execute($"UPDATE payment_sagas SET updated_at = now() - interval '10 minutes' WHERE correlation_id = '{paymentId}'");
+
+        using var second = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddPaymentWorkers(), settings);
+        var recovery = second.Services.GetServices<IHostedService>().OfType<StalledPaymentRecovery>().Single();
+        Assert.Equal(1, await recovery.RunOnce(CancellationToken.None));
+
+        await Sql.WaitUntil(async () => await _sql.Count("payments", $"id = '{paymentId}' AND status = 'SUCCESS'") == 1,
+            TimeSpan.FromSeconds(15), "the payment to succeed once its timeout is back");
+        Assert.Equal(1, await _sql.Count("payment_sagas", $"correlation_id = '{paymentId}' AND attempts = 2"));
+        await second.StopAsync();
     }
 }

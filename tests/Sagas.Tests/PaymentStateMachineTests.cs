@@ -104,7 +104,7 @@ public class PaymentStateMachineTests
         await t.WaitForCharge(id, 1);
 
         var failedAt = DateTime.UtcNow;
-        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503", 1));
+        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503", 1, OutcomeUnknown: false));
 
         Assert.NotNull(await t.Saga.Exists(id, m => m.AwaitingRetry, Wait));
         var waiting = await t.Load(id);
@@ -138,7 +138,7 @@ public class PaymentStateMachineTests
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             await t.WaitForCharge(id, attempt);
-            await t.Harness.Bus.Publish(new PaymentChargeFailed(id, $"503 #{attempt}", attempt));
+            await t.Harness.Bus.Publish(new PaymentChargeFailed(id, $"503 #{attempt}", attempt, OutcomeUnknown: false));
         }
 
         Assert.NotNull(await t.Saga.Exists(id, m => m.Failed, Wait));
@@ -193,21 +193,60 @@ public class PaymentStateMachineTests
     }
 
     [Fact]
-    public async Task A_timeout_on_the_last_attempt_fails_the_payment_as_not_answered()
+    public async Task A_timeout_on_the_last_attempt_asks_the_gateway_and_fails_only_when_nothing_was_charged()
     {
         await using var t = await SagaTest.Start();
         var id = await t.Request();
 
+        // Unanswered attempts may have charged: the saga must ask before it may fail.
+        var reconcile = await t.WaitForSent<ReconcileCharge>(id);
+        Assert.Equal(ChargePayment.IdempotencyKeyFor(id), reconcile.IdempotencyKey);
+        var saga = await t.Load(id);
+        Assert.Equal("Reconciling", saga.CurrentState);
+        Assert.Equal(PaymentStatus.Pending, PaymentStateMachine.PublicStatusOf(saga.CurrentState));
+        Assert.Empty(t.Published<PaymentFailed>(id));
+
+        await t.Harness.Bus.Publish(new ChargeNotFound(id));
+
         Assert.NotNull(await t.Saga.Exists(id, m => m.Failed, Wait));
         var failed = await t.WaitForPublished<PaymentFailed>(id);
-        Assert.Equal("gateway did not answer after 3 attempts", failed.Reason);
-
+        Assert.Equal("gateway did not answer after 3 attempts; the gateway confirms nothing was charged", failed.Reason);
         await t.Settle();
         Assert.Equal(new[] { 1, 2, 3 }, t.Charges(id).Select(x => x.Attempt));
         Assert.Single(t.Published<PaymentFailed>(id));
-        var saga = await t.Load(id);
-        Assert.Equal(PaymentStatus.Failed, PaymentStateMachine.PublicStatusOf(saga.CurrentState));
-        Assert.Equal(3, saga.Attempts);
+        t.AssertNoFaults();
+    }
+
+    [Fact]
+    public async Task Lost_answers_to_the_last_attempt_end_in_success_when_the_gateway_did_charge()
+    {
+        await using var t = await SagaTest.Start();
+        var id = await t.Request();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await t.WaitForCharge(id, attempt);
+            await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "read timed out", attempt, OutcomeUnknown: true));
+        }
+
+        await t.WaitForSent<ReconcileCharge>(id);
+        await t.Harness.Bus.Publish(new PaymentCharged(id, "ch_found", 0, DateTimeOffset.UtcNow));
+
+        Assert.NotNull(await t.Saga.Exists(id, m => m.Succeeded, Wait));
+        Assert.Equal("ch_found", (await t.WaitForPublished<PaymentSucceeded>(id)).ChargeId);
+        Assert.Empty(t.Published<PaymentFailed>(id));
+        t.AssertNoFaults();
+    }
+
+    [Fact]
+    public async Task An_unanswered_lookup_is_asked_again_and_the_payment_stays_pending()
+    {
+        await using var t = await SagaTest.Start();
+        var id = await t.Request();
+
+        await t.WaitForSent<ReconcileCharge>(id, count: 2);
+
+        Assert.Equal("Reconciling", (await t.Load(id)).CurrentState);
+        Assert.Empty(t.Published<PaymentFailed>(id));
         t.AssertNoFaults();
     }
 
@@ -218,13 +257,13 @@ public class PaymentStateMachineTests
         await using var t = await SagaTest.Start(o => o.ChargeTimeout = TimeSpan.FromSeconds(5));
         var id = await t.Request();
         await t.WaitForCharge(id, 1);
-        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503", 1));
+        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503", 1, OutcomeUnknown: false));
         await t.WaitForCharge(id, 2);
         Assert.NotNull(await t.Saga.Exists(id, m => m.Charging, Wait));
 
         // The same failure again (redelivered or reordered): it belongs to attempt 1, the saga is at attempt 2.
         var stale = Guid.NewGuid();
-        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503 (stale)", 1), c => c.MessageId = stale);
+        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503 (stale)", 1, OutcomeUnknown: false), c => c.MessageId = stale);
         await t.WaitConsumed([stale]);
         await Task.Delay(300);
 
@@ -236,7 +275,7 @@ public class PaymentStateMachineTests
         Assert.DoesNotContain(t.Charges(id), x => x.Attempt == 3);
 
         // The failure of the current attempt still counts.
-        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503", 2));
+        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503", 2, OutcomeUnknown: false));
         await t.WaitForCharge(id, 3);
         t.AssertNoFaults();
     }
@@ -251,7 +290,7 @@ public class PaymentStateMachineTests
 
         // Attempt 1's failure finally arrives: attempt 2 is still in flight, so nothing may happen.
         var stale = Guid.NewGuid();
-        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503 (late)", 1), c => c.MessageId = stale);
+        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "503 (late)", 1, OutcomeUnknown: false), c => c.MessageId = stale);
         await t.WaitConsumed([stale]);
         await Task.Delay(250); // a wrongly honoured failure would send attempt 3 after ~40 ms of back-off
 
@@ -268,7 +307,7 @@ public class PaymentStateMachineTests
         await using var t = await SagaTest.Start(o => (o.RetryBaseDelay, o.RetryMaxDelay) = (TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1)));
         var id = await t.Request();
         await t.WaitForCharge(id, 1);
-        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "read timed out", 1));
+        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "read timed out", 1, OutcomeUnknown: true));
         Assert.NotNull(await t.Saga.Exists(id, m => m.AwaitingRetry, Wait));
 
         // The "failed" attempt did reach the gateway after all: its answer is final.
@@ -293,7 +332,7 @@ public class PaymentStateMachineTests
         await using var t = await SagaTest.Start(o => (o.RetryBaseDelay, o.RetryMaxDelay) = (TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1)));
         var id = await t.Request();
         await t.WaitForCharge(id, 1);
-        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "read timed out", 1));
+        await t.Harness.Bus.Publish(new PaymentChargeFailed(id, "read timed out", 1, OutcomeUnknown: true));
         Assert.NotNull(await t.Saga.Exists(id, m => m.AwaitingRetry, Wait));
 
         await t.Harness.Bus.Publish(new PaymentDeclined(id, "card blocked", 1));
@@ -364,7 +403,7 @@ public class PaymentStateMachineTests
         var late = new List<Guid>();
         await t.PublishTracked(late, new PaymentCharged(id, "ch_other", 2, DateTimeOffset.UtcNow));
         await t.PublishTracked(late, new PaymentDeclined(id, "insufficient funds", 1));
-        await t.PublishTracked(late, new PaymentChargeFailed(id, "503", 1));
+        await t.PublishTracked(late, new PaymentChargeFailed(id, "503", 1, OutcomeUnknown: false));
         // Timer messages without a scheduling token are raised as the schedule's event when a token is set;
         // a terminal saga must ignore them whatever the token says.
         await t.PublishTracked(late, new ChargeTimeoutExpired(id));
@@ -397,7 +436,7 @@ public class PaymentStateMachineTests
 
         var late = new List<Guid>();
         await t.PublishTracked(late, new PaymentCharged(id, "ch_1", 1, DateTimeOffset.UtcNow));
-        await t.PublishTracked(late, new PaymentChargeFailed(id, "503", 1));
+        await t.PublishTracked(late, new PaymentChargeFailed(id, "503", 1, OutcomeUnknown: false));
         await t.PublishTracked(late, new PaymentDeclined(id, "card blocked", 1));
         await t.PublishTracked(late, new ChargeTimeoutExpired(id));
         await t.PublishTracked(late, new ChargeRetryDue(id));
@@ -420,6 +459,8 @@ public class PaymentStateMachineTests
     {
         await using var t = await SagaTest.Start();
         var id = await t.Request();
+        await t.WaitForSent<ReconcileCharge>(id);
+        await t.Harness.Bus.Publish(new ChargeNotFound(id));
         Assert.NotNull(await t.Saga.Exists(id, m => m.Failed, Wait));
 
         var late = new List<Guid>();
@@ -466,7 +507,7 @@ public class PaymentStateMachineTests
         var messages = new List<Guid>();
         await t.PublishTracked(messages, new PaymentCharged(unknown, "ch_1", 1, DateTimeOffset.UtcNow));
         await t.PublishTracked(messages, new PaymentDeclined(unknown, "insufficient funds", 1));
-        await t.PublishTracked(messages, new PaymentChargeFailed(unknown, "503", 1));
+        await t.PublishTracked(messages, new PaymentChargeFailed(unknown, "503", 1, OutcomeUnknown: false));
         await t.PublishTracked(messages, new ChargeTimeoutExpired(unknown));
         await t.PublishTracked(messages, new ChargeRetryDue(unknown));
         await t.WaitConsumed(messages);
@@ -610,6 +651,11 @@ sealed class SagaTest : IAsyncDisposable
         return (sent.Context.Message, sent.Context);
     }
 
+    /// <summary>Waits until <paramref name="count"/> commands of type <typeparamref name="T"/> were sent for the payment.</summary>
+    public async Task<T> WaitForSent<T>(Guid id, int count = 1) where T : class =>
+        (await Eventually(() => Harness.Sent.Select<T>(x => PaymentIdOf(x.Context.Message) == id, Done).Skip(count - 1).FirstOrDefault(),
+            $"{count} x {typeof(T).Name}")).Context.Message;
+
     public async Task<T> WaitForPublished<T>(Guid id) where T : class =>
         (await Eventually(() => Harness.Published.Select<T>(x => PaymentIdOf(x.Context.Message) == id, Done).FirstOrDefault(),
             typeof(T).Name)).Context.Message;
@@ -644,6 +690,7 @@ sealed class SagaTest : IAsyncDisposable
     {
         PaymentSucceeded m => m.PaymentId,
         PaymentFailed m => m.PaymentId,
+        ReconcileCharge m => m.PaymentId,
         _ => null,
     };
 

@@ -172,13 +172,13 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
     }
 
     [Fact]
-    public async Task Retries_are_scheduled_as_future_outbox_rows_and_the_payment_fails_after_MaxAttempts()
+    public async Task Retries_are_scheduled_as_future_outbox_rows_and_an_unknown_outcome_is_looked_up_before_failing()
     {
-        // Every gateway call outlasts the worker's call timeout, so every attempt comes back as a transient failure.
+        // Every gateway call outlasts the worker's call timeout: each attempt fails with an unknown outcome.
         await using var p = await Pipeline.Start(database.ConnectionString, new()
         {
             ["Payments:Saga:MaxAttempts"] = "3",
-            ["Payments:Saga:ChargeTimeout"] = "00:00:05",
+            ["Payments:Saga:ChargeTimeout"] = "00:00:01",
             ["Payments:Saga:RetryBaseDelay"] = "00:00:00.400",
             ["Payments:Saga:RetryMaxDelay"] = "00:00:01",
             ["Payments:FakeGateway:Latency"] = "00:00:01",
@@ -194,15 +194,67 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
         Assert.Equal(PaymentStatus.Pending, (await Payment(id)).Status);
         Assert.Equal("AwaitingRetry", (await Saga(id)).State);
 
+        // Attempts exhausted, but the gateway might have charged: the payment stays PENDING while the saga asks,
+        // and asks again (the lookups time out too) instead of failing.
+        await Sql.WaitUntil(async () => (await Saga(id)).State == "Reconciling", TimeSpan.FromSeconds(10), "reconciliation");
+        await Sql.WaitUntil(async () => await FutureRows(id, nameof(ChargeTimeoutExpired)) > 0, TimeSpan.FromSeconds(5),
+            "the next lookup to be scheduled");
+        await Task.Delay(1500);
+        Assert.Equal(PaymentStatus.Pending, (await Payment(id)).Status);
+        Assert.Equal("Reconciling", (await Saga(id)).State);
+
+        // The gateway finally answers that it holds no charge for the key.
+        await p.Harness.Bus.Publish(new ChargeNotFound(id));
         await WaitTerminal([id]);
 
         var row = await Payment(id);
         Assert.Equal(PaymentStatus.Failed, row.Status);
-        Assert.Equal("gateway failed 3 times: gateway call timed out", row.FailureReason);
+        Assert.Equal("gateway failed 3 times: gateway call timed out; the gateway confirms nothing was charged", row.FailureReason);
         var saga = await Saga(id);
         Assert.Equal("Failed", saga.State);
         Assert.Equal(3, saga.Attempts);
         Assert.DoesNotContain(p.Ledger.Entries, x => x.Charge.PaymentId == id);
+    }
+
+    [Fact]
+    public async Task A_payment_whose_every_answer_was_lost_is_found_charged_and_succeeds()
+    {
+        // The gateway charges on the first attempt, but no answer ever comes back.
+        await using var p = await Pipeline.Start(database.ConnectionString, new()
+        {
+            ["Payments:Saga:MaxAttempts"] = "3",
+            ["Payments:FakeGateway:TimeoutRate"] = "1.0",
+        });
+        var id = await p.Request(5000);
+
+        await WaitTerminal([id]);
+
+        var row = await Payment(id);
+        var entry = Assert.Single(p.Ledger.Entries, x => x.Charge.PaymentId == id);
+        Assert.True(entry.Result.Approved);
+        Assert.Equal(3, entry.Requests);
+        Assert.Equal(PaymentStatus.Success, row.Status);
+        Assert.Equal(entry.Result.ChargeId, row.ChargeId);
+    }
+
+    [Fact]
+    public async Task A_scheduled_message_fires_when_due_not_a_second_delay_later()
+    {
+        await using var p = await Pipeline.Start(database.ConnectionString, new()
+        {
+            ["Payments:Saga:ChargeTimeout"] = "00:00:01",
+            ["Payments:FakeGateway:Latency"] = "00:00:30",
+            ["Payments:FakeGateway:CallTimeout"] = "00:01:00",
+        });
+        var id = await p.Request(5000);
+        await Sql.WaitUntil(async () => await FutureRows(id, nameof(ChargeTimeoutExpired)) == 1, TimeSpan.FromSeconds(5), "timeout row");
+        var due = (await _sql.Query(
+            $"SELECT enqueue_time FROM outbox_messages WHERE message_type LIKE '%ChargeTimeoutExpired%' AND body LIKE '%{id}%'",
+            r => r.GetFieldValue<DateTime>(0))).Single();
+
+        await Sql.WaitUntil(async () => (await Saga(id)).Attempts == 2, TimeSpan.FromSeconds(10), "attempt 2");
+
+        Assert.True(DateTime.UtcNow - due < TimeSpan.FromMilliseconds(700), "the charge timeout fired long after it was due");
     }
 
     [Fact]

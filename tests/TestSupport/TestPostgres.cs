@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Payments.Persistence;
 
@@ -9,7 +10,8 @@ namespace Payments.TestSupport;
 /// </summary>
 public static class TestPostgres
 {
-    const string Template = "payments_template";
+    // Named after the newest migration, so a template left over from an older schema is never reused.
+    static readonly string Template = "tpl_" + LatestMigration().ToLowerInvariant();
     static readonly SemaphoreSlim TemplateGate = new(1, 1);
     static bool _templateReady;
 
@@ -26,6 +28,13 @@ public static class TestPostgres
         await using (var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE {Template}", admin))
             await create.ExecuteNonQueryAsync();
         return ConnectionString(name);
+    }
+
+    static string LatestMigration()
+    {
+        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<PaymentsDbContext>().UseNpgsql("Host=unused").Options;
+        using var db = new PaymentsDbContext(options);
+        return Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(db.Database).Last();
     }
 
     public static string ConnectionString(string database) =>

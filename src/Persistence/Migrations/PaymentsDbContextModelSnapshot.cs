@@ -287,6 +287,10 @@ namespace Payments.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("charge_id");
 
+                    b.Property<bool>("ChargeOutcomeUnknown")
+                        .HasColumnType("boolean")
+                        .HasColumnName("charge_outcome_unknown");
+
                     b.Property<Guid?>("ChargeRetryTokenId")
                         .HasColumnType("uuid")
                         .HasColumnName("charge_retry_token_id");

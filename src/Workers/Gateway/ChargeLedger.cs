@@ -15,6 +15,8 @@ public sealed class ChargeLedger
     /// <summary>Money actually moved: approved entries.</summary>
     public IReadOnlyCollection<LedgerEntry> Charges => _entries.Values.Where(x => x.Result.Approved).ToList();
 
+    public LedgerEntry? Find(string idempotencyKey) => _entries.GetValueOrDefault(idempotencyKey);
+
     public LedgerEntry Record(GatewayCharge charge, Func<GatewayResult> decide)
     {
         Interlocked.Increment(ref _calls);

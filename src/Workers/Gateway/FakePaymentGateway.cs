@@ -15,16 +15,26 @@ public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> optio
             await Task.Delay(settings.Latency, cancellationToken);
 
         if (Random.Shared.NextDouble() < settings.TransientFailureRate)
-            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable");
+            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
 
         var entry = ledger.Record(charge, () => Decide(charge, settings));
         if (entry.Charge.Amount != charge.Amount || entry.Charge.Currency != charge.Currency)
             return GatewayResult.Decline("idempotency key reused with different parameters");
 
         if (Random.Shared.NextDouble() < settings.TimeoutRate)
-            throw new GatewayUnavailableException("gateway read timed out after the request was sent");
+            throw new GatewayUnavailableException("gateway read timed out after the request was sent", outcomeUnknown: true);
 
         return entry.Result;
+    }
+
+    public async Task<GatewayResult?> Find(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        if (settings.Latency > TimeSpan.Zero)
+            await Task.Delay(settings.Latency, cancellationToken);
+        if (Random.Shared.NextDouble() < settings.TransientFailureRate)
+            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
+        return ledger.Find(idempotencyKey)?.Result;
     }
 
     static GatewayResult Decide(GatewayCharge charge, FakeGatewayOptions settings)

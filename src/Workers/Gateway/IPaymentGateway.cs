@@ -11,6 +11,9 @@ public interface IPaymentGateway
     /// Throws <see cref="GatewayUnavailableException"/> when the outcome is unknown or the call failed transiently.
     /// </summary>
     Task<GatewayResult> Charge(GatewayCharge charge, CancellationToken cancellationToken);
+
+    /// <summary>What the gateway did with an idempotency key, or null when it never saw it.</summary>
+    Task<GatewayResult?> Find(string idempotencyKey, CancellationToken cancellationToken);
 }
 
 public record GatewayCharge(string IdempotencyKey, Guid PaymentId, long Amount, string Currency);
@@ -21,4 +24,11 @@ public record GatewayResult(bool Approved, string? ChargeId, string? DeclineReas
     public static GatewayResult Decline(string reason) => new(false, null, reason);
 }
 
-public sealed class GatewayUnavailableException(string message) : Exception(message);
+/// <summary>
+/// The call failed. <see cref="OutcomeUnknown"/> is false when the gateway certainly did not act (connection
+/// refused, 503) and true when it may have (the request was sent but no answer came back).
+/// </summary>
+public sealed class GatewayUnavailableException(string message, bool outcomeUnknown) : Exception(message)
+{
+    public bool OutcomeUnknown { get; } = outcomeUnknown;
+}
