@@ -5,4 +5,5 @@ public static class EndpointNames
 {
     public const string PaymentSaga = "payment-state";
     public const string ChargePayment = "charge-payment";
+    public const string ReconcileCharge = "reconcile-charge";
 }

@@ -11,6 +11,7 @@ namespace Payments.Sagas;
 public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 {
     static readonly Uri GatewayAddress = new($"queue:{EndpointNames.ChargePayment}");
+    static readonly Uri ReconcileAddress = new($"queue:{EndpointNames.ReconcileCharge}");
 
     public PaymentStateMachine(IOptions<PaymentSagaOptions> options)
     {
@@ -61,7 +62,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                         .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId)),
                     giveUp => giveUp
                         .Then(ctx => ctx.Saga.FailureReason = $"gateway did not answer after {ctx.Saga.Attempts} attempts")
-                        .Send(GatewayAddress, ctx => NewReconcile(ctx.Saga))
+                        .Send(ReconcileAddress, ctx => NewReconcile(ctx.Saga))
                         .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
                         .TransitionTo(Reconciling)),
             When(ChargeFailed, ctx => ctx.Message.Attempt == ctx.Saga.Attempts)
@@ -76,7 +77,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                         .Then(ctx => ctx.Saga.FailureReason = $"gateway failed {ctx.Saga.Attempts} times: {ctx.Message.Reason}")
                         .IfElse(ctx => ctx.Saga.ChargeOutcomeUnknown,
                             ask => ask
-                                .Send(GatewayAddress, ctx => NewReconcile(ctx.Saga))
+                                .Send(ReconcileAddress, ctx => NewReconcile(ctx.Saga))
                                 .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
                                 .TransitionTo(Reconciling),
                             fail => fail
@@ -100,7 +101,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         // Before failing after unknown outcomes, the gateway is asked what it did; until it answers, the payment stays PENDING.
         During(Reconciling,
             When(ChargeTimeout.Received)
-                .Send(GatewayAddress, ctx => NewReconcile(ctx.Saga))
+                .Send(ReconcileAddress, ctx => NewReconcile(ctx.Saga))
                 .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId)),
             When(NotFound)
                 .Unschedule(ChargeTimeout)

@@ -37,7 +37,8 @@ public sealed class ReconcileChargeConsumerDefinition : ConsumerDefinition<Recon
 {
     public ReconcileChargeConsumerDefinition()
     {
-        EndpointName = EndpointNames.ChargePayment;
-        ConcurrentMessageLimit = 64;
+        // Its own queue: one consumer per endpoint, so each queue can be dispatched on its own (SQS, Lambda).
+        EndpointName = EndpointNames.ReconcileCharge;
+        ConcurrentMessageLimit = 16;
     }
 }

@@ -1,6 +1,4 @@
 using System.Data;
-using MassTransit;
-using MassTransit.Middleware;
 using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +15,7 @@ namespace Payments.Persistence.Outbox;
 /// </summary>
 public sealed class OutboxDeliveryService(
     IServiceScopeFactory scopeFactory,
-    IBus bus,
+    IOutboxTransport transport,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     ILogger<OutboxDeliveryService> logger) : BackgroundService
@@ -110,14 +108,12 @@ public sealed class OutboxDeliveryService(
         return sent;
     }
 
-    async Task Send(OutboxMessage row, CancellationToken cancellationToken)
+    Task Send(OutboxMessage row, CancellationToken cancellationToken)
     {
-        var destination = row.DestinationAddress
-            ?? throw new InvalidOperationException($"Outbox message {row.MessageId} has no destination address");
+        if (row.DestinationAddress is null)
+            throw new InvalidOperationException($"Outbox message {row.MessageId} has no destination address");
         row.Deserialize(SystemTextJsonMessageSerializer.Instance);
-
-        var endpoint = await bus.GetSendEndpoint(destination);
-        await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(row, destination), cancellationToken);
+        return transport.Send(row, cancellationToken);
     }
 
     TimeSpan Backoff(int failures)
