@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and tests the solution against a throwaway PostgreSQL.
+# Builds and tests the solution against a throwaway PostgreSQL and SQS/SNS emulator.
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Saga".
 # The last line printed is always "N passed, N failed, N skipped".
 set -euo pipefail
@@ -15,6 +15,7 @@ tmp=$(mktemp -d /tmp/payments-test.XXXXXX)
 chmod 711 "$tmp"
 cleanup() {
   [[ -d $tmp ]] || return 0
+  bash scripts/sqs-emulator.sh stop "$tmp" || true
   bash scripts/postgres.sh stop "$tmp/pg" || true
   rm -rf "$tmp"
 }
@@ -23,6 +24,8 @@ trap 'exit 130' INT TERM
 
 port=$(bash scripts/postgres.sh start "$tmp/pg" --fast)
 export PAYMENTS_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres"
+sqs_port=$(bash scripts/sqs-emulator.sh start "$tmp")
+export PAYMENTS_TEST_SQS="http://127.0.0.1:$sqs_port"
 
 build_rc=0 test_rc=0
 dotnet build Payments.sln -c Release || build_rc=$?

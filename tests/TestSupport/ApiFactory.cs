@@ -16,9 +16,13 @@ public class ApiFactory(string connectionString, IReadOnlyDictionary<string, str
     public const string SigningKey = "test-signing-key-with-at-least-32-bytes-of-entropy!";
     public Sql Sql { get; } = new(connectionString);
 
-    public static async Task<ApiFactory> Start(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<ApiFactory> Start(IReadOnlyDictionary<string, string?>? settings = null) =>
+        StartOn(await TestPostgres.CreateDatabase(), settings);
+
+    /// <summary>An API on an existing test database, e.g. one a worker host shares.</summary>
+    public static ApiFactory StartOn(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var factory = new ApiFactory(await TestPostgres.CreateDatabase(), settings);
+        var factory = new ApiFactory(connectionString, settings);
         _ = factory.Server; // start the host now, not on the first request
         return factory;
     }

@@ -35,11 +35,13 @@ public static class ApiRegistration
         if (role == ProcessRole.AllInOne)
             builder.Services.AddPaymentWorkerServices();
 
-        builder.Services.AddPaymentsMessaging(bus =>
+        builder.Services.AddPaymentsMessaging(builder.Configuration, bus =>
         {
             if (role == ProcessRole.AllInOne)
                 bus.AddPaymentWorkers();
-        });
+        }, WorkerEndpoints.All, receive: role == ProcessRole.AllInOne);
+        if (builder.Configuration.GetValue(MessagingRegistration.TransportKey, MessagingTransport.InMemory) == MessagingTransport.AmazonSqs)
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
     }
 
     public static void UsePaymentsApi(this WebApplication app)

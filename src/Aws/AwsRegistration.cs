@@ -1,0 +1,57 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Payments.Aws.Signing;
+using Payments.Aws.Sns;
+using Payments.Aws.Sqs;
+using Payments.Persistence.Outbox;
+
+namespace Payments.Aws;
+
+public static class AwsRegistration
+{
+    /// <summary>
+    /// SQS/SNS as the transport: the outbox delivers to topics and queues; with <paramref name="receive"/> this
+    /// process also long-polls the endpoint queues. The topology lists every endpoint, hosted here or not.
+    /// </summary>
+    public static IServiceCollection AddAmazonSqsTransport(this IServiceCollection services, IReadOnlyList<SqsEndpoint> topology, bool receive)
+    {
+        services.AddOptions<AwsMessagingOptions>().BindConfiguration(AwsMessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        foreach (var endpoint in topology)
+            services.AddSingleton(endpoint);
+
+        services.AddSingleton<IAmazonSQS>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AwsMessagingOptions>>().Value;
+            var config = new AmazonSQSConfig();
+            if (options.ServiceUrl is null)
+                return new AmazonSQSClient(new AmazonSQSConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) });
+            config.ServiceURL = options.ServiceUrl.ToString();
+            config.AuthenticationRegion = options.Region;
+            return new AmazonSQSClient(EmulatorCredentials, config);
+        });
+        services.AddHttpClient(nameof(SnsClient));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AwsMessagingOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(SnsClient));
+            var endpoint = new AwsEndpointOptions { Region = options.Region, ServiceUrl = options.ServiceUrl };
+            return new SnsClient(http, endpoint, options.ServiceUrl is null ? null : EmulatorCredentials);
+        });
+
+        services.AddSingleton<SqsTopology>();
+        services.AddSingleton<SqsMessageDispatcher>();
+        services.AddSingleton<SqsBatchHandler>();
+        services.Replace(ServiceDescriptor.Singleton<IOutboxTransport, SqsOutboxTransport>());
+        services.AddHostedService<SqsProvisioningService>();
+        if (receive)
+            services.AddHostedService<SqsReceiveService>();
+        return services;
+    }
+
+    // A local emulator checks no signature; real AWS credentials come from the SDK's default chain.
+    static readonly AWSCredentials EmulatorCredentials = new BasicAWSCredentials("local", "local");
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using Payments.Aws.Signing;
+
+namespace Payments.Aws.EventBridge;
+
+/// <summary>EventBridge PutEvents over its JSON 1.1 protocol. No EventBridge SDK package is available here.</summary>
+public sealed class EventBridgeClient
+{
+    public const int MaxEntriesPerCall = 10;
+
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly KeyValuePair<string, string>[] PutEventsHeaders = [new("X-Amz-Target", "AWSEvents.PutEvents")];
+
+    private readonly SignedHttp _http;
+
+    /// <param name="credentials">Null resolves them the SDK's default way (environment, profile, container, instance).</param>
+    public EventBridgeClient(HttpClient http, AwsEndpointOptions endpoint, AWSCredentials? credentials = null) =>
+        _http = new SignedHttp(http, endpoint, "events", credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials());
+
+    /// <summary>
+    /// Sends the entries in calls of at most <see cref="MaxEntriesPerCall"/>. Every call is made even when an earlier
+    /// one had rejected entries; then <see cref="EventBridgePartialFailureException"/> lists all of them.
+    /// </summary>
+    /// <returns>The EventBridge event IDs, in the order of <paramref name="entries"/>.</returns>
+    public async Task<IReadOnlyList<string>> PutEvents(string busName, IReadOnlyList<EventBridgeEntry> entries,
+        CancellationToken cancellationToken = default)
+    {
+        var eventIds = new List<string>(entries.Count);
+        var failed = new List<EventBridgeFailedEntry>();
+        for (var offset = 0; offset < entries.Count; offset += MaxEntriesPerCall)
+        {
+            var chunk = entries.Skip(offset).Take(MaxEntriesPerCall).ToList();
+            var request = new PutEventsRequest(chunk.Select(e => new RequestEntry(busName, e.Source, e.DetailType, e.Detail,
+                e.Time is { } time ? time.ToUnixTimeMilliseconds() / 1000.0 : null)).ToList());
+            var response = await Send(request, cancellationToken);
+
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var result = response.Entries?.ElementAtOrDefault(i);
+                if (result?.EventId is { } eventId)
+                    eventIds.Add(eventId);
+                else
+                    failed.Add(new EventBridgeFailedEntry(offset + i, chunk[i], result?.ErrorCode ?? "MissingResult",
+                        result?.ErrorMessage ?? "No result entry for this event."));
+            }
+            if (response.FailedEntryCount > 0 && failed.Count == 0)
+                throw new AwsRequestException(HttpStatusCode.OK, "MalformedResponse",
+                    $"FailedEntryCount is {response.FailedEntryCount} but every entry has an EventId.");
+        }
+
+        if (failed.Count > 0)
+            throw new EventBridgePartialFailureException(failed);
+        return eventIds;
+    }
+
+    private async Task<PutEventsResponse> Send(PutEventsRequest request, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, Json);
+        var response = await _http.Post(body, "application/x-amz-json-1.1", PutEventsHeaders, ToError, cancellationToken);
+        try
+        {
+            return JsonSerializer.Deserialize<PutEventsResponse>(response, Json)
+                ?? throw new JsonException("The response is null.");
+        }
+        catch (JsonException e)
+        {
+            throw new AwsRequestException(HttpStatusCode.OK, "MalformedResponse", e.Message, e);
+        }
+    }
+
+    private static AwsRequestException ToError(HttpStatusCode status, string body)
+    {
+        try
+        {
+            var error = JsonSerializer.Deserialize<JsonError>(body);
+            if (error?.Type is { } type)
+                // Some services qualify the code: "com.amazonaws.events#ValidationException".
+                return new AwsRequestException(status, type[(type.LastIndexOf('#') + 1)..],
+                    error.LowerMessage ?? error.Message ?? "");
+        }
+        catch (JsonException)
+        {
+            // Not a JSON error document (e.g. a proxy's page): fall through to the status code.
+        }
+        return new AwsRequestException(status, $"Http{(int)status}", body.Length > 500 ? body[..500] : body);
+    }
+
+    private sealed record PutEventsRequest(List<RequestEntry> Entries);
+
+    private sealed record RequestEntry(string EventBusName, string Source, string DetailType, string Detail, double? Time);
+
+    private sealed record PutEventsResponse(int FailedEntryCount, List<ResultEntry>? Entries);
+
+    private sealed record ResultEntry(string? EventId, string? ErrorCode, string? ErrorMessage);
+
+    private sealed record JsonError(
+        [property: JsonPropertyName("__type")] string? Type,
+        [property: JsonPropertyName("message")] string? LowerMessage,
+        [property: JsonPropertyName("Message")] string? Message);
+}

@@ -1,0 +1,10 @@
+namespace Payments.Aws.Signing;
+
+/// <summary>Where a hand-written AWS client sends its requests and which region it signs for.</summary>
+public sealed class AwsEndpointOptions
+{
+    public required string Region { get; init; }
+
+    /// <summary>Endpoint override (e.g. an emulator on http://127.0.0.1:port); null means the public AWS endpoint.</summary>
+    public Uri? ServiceUrl { get; init; }
+}

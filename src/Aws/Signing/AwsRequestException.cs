@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace Payments.Aws.Signing;
+
+/// <summary>An AWS call that failed: an error response, or no response at all (<see cref="StatusCode"/> null).</summary>
+public sealed class AwsRequestException(HttpStatusCode? statusCode, string code, string message, Exception? inner = null)
+    : Exception($"{code}: {message}", inner)
+{
+    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
+    {
+        "Throttling", "ThrottlingException", "RequestLimitExceeded", "ServiceUnavailable", "InternalFailure",
+    };
+
+    public HttpStatusCode? StatusCode { get; } = statusCode;
+
+    public string Code { get; } = code;
+
+    /// <summary>True when the same request may succeed if retried later.</summary>
+    public bool IsTransient =>
+        StatusCode switch { null or HttpStatusCode.TooManyRequests => true, var status => (int)status >= 500 }
+        || ThrottlingCodes.Contains(Code);
+}

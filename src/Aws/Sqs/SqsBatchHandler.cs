@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace Payments.Aws.Sqs;
+
+/// <summary>
+/// The Lambda SQS event entry point: dispatches every record and answers with the ids of those that failed
+/// (<c>batchItemFailures</c>), so Lambda deletes the rest and redelivers only the failures. A record that
+/// cannot be read is reported as failed, never silently dropped.
+/// </summary>
+public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology topology, ILogger<SqsBatchHandler> logger)
+{
+    public async Task<string> Handle(string sqsEventJson, CancellationToken cancellationToken)
+    {
+        var records = JsonNode.Parse(sqsEventJson)?["Records"]?.AsArray()
+            ?? throw new FormatException("Not an SQS event: no Records array");
+
+        var failures = new List<string>();
+        foreach (var record in records)
+        {
+            var messageId = record?["messageId"]?.GetValue<string>();
+            if (messageId is null)
+                throw new FormatException("An SQS record has no messageId");
+            try
+            {
+                var queue = topology.EndpointOfQueue(record!["eventSourceARN"]!.GetValue<string>().Split(':')[^1]);
+                var body = record["body"]!.GetValue<string>();
+                var attributes = new Dictionary<string, string>();
+                if (record["messageAttributes"] is JsonObject map)
+                    foreach (var (name, value) in map)
+                        if (value?["stringValue"]?.GetValue<string>() is { } text)
+                            attributes[name] = text;
+
+                await dispatcher.Dispatch(queue, body, attributes, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "SQS record {MessageId} failed; Lambda will redeliver it", messageId);
+                failures.Add(messageId);
+            }
+        }
+
+        return JsonSerializer.Serialize(new { batchItemFailures = failures.Select(id => new { itemIdentifier = id }) });
+    }
+}
