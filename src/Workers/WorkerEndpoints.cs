@@ -2,6 +2,7 @@ using MassTransit;
 using Payments.Aws.Sqs;
 using Payments.Contracts;
 using Payments.Sagas;
+using Payments.Workers.Outcomes;
 
 namespace Payments.Workers;
 
@@ -15,4 +16,12 @@ public static class WorkerEndpoints
         new(EndpointNames.ChargePayment, f => f.CreateConsumerReceiver<ChargePaymentConsumer>(EndpointNames.ChargePayment), []),
         new(EndpointNames.ReconcileCharge, f => f.CreateConsumerReceiver<ReconcileChargeConsumer>(EndpointNames.ReconcileCharge), []),
     ];
+
+    /// <summary>
+    /// Optional, so not in <see cref="All"/>: joins the topology only when outcome forwarding is configured
+    /// (<see cref="OutcomeForwardingRegistration.AddOutcomeForwarder"/>).
+    /// </summary>
+    public static SqsEndpoint ForwardOutcomes { get; } =
+        new(OutcomeForwarderDefinition.QueueName, f => f.CreateConsumerReceiver<OutcomeForwarder>(OutcomeForwarderDefinition.QueueName),
+            [typeof(PaymentSucceeded), typeof(PaymentFailed)]);
 }

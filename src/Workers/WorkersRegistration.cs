@@ -1,8 +1,11 @@
 using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Persistence;
 using Payments.Sagas;
 using Payments.Workers.Gateway;
+using Payments.Workers.Outcomes;
 
 namespace Payments.Workers;
 
@@ -16,15 +19,24 @@ public static class WorkersRegistration
         services.AddOptions<StalledPaymentOptions>().BindConfiguration(StalledPaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<StalledPaymentRecovery>();
         services.AddSingleton<ChargeLedger>();
+        services.AddSingleton<IChargeLedger>(sp =>
+            sp.GetRequiredService<IOptions<FakeGatewayOptions>>().Value.LedgerConnectionString is { Length: > 0 } ledgerDatabase
+                ? new PostgresChargeLedger(ledgerDatabase)
+                : sp.GetRequiredService<ChargeLedger>());
         services.AddSingleton<IPaymentGateway, FakePaymentGateway>();
+        services.AddOutcomeForwardingServices();
         return services;
     }
 
-    /// <summary>The payment saga (Postgres repository) and the gateway consumer.</summary>
-    public static void AddPaymentWorkers(this IBusRegistrationConfigurator bus)
+    /// <summary>
+    /// The payment saga (Postgres repository), the gateway consumers and, when <c>Payments:EventBridge:BusName</c> is
+    /// set in <paramref name="configuration"/>, the outcome forwarder.
+    /// </summary>
+    public static void AddPaymentWorkers(this IBusRegistrationConfigurator bus, IConfiguration? configuration = null)
     {
         bus.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateMachineDefinition>().PostgresRepository();
         bus.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
         bus.AddConsumer<ReconcileChargeConsumer, ReconcileChargeConsumerDefinition>();
+        bus.AddOutcomeForwarder(configuration);
     }
 }

@@ -38,7 +38,7 @@ public static class ApiRegistration
         builder.Services.AddPaymentsMessaging(builder.Configuration, bus =>
         {
             if (role == ProcessRole.AllInOne)
-                bus.AddPaymentWorkers();
+                bus.AddPaymentWorkers(builder.Configuration);
         }, WorkerEndpoints.All, receive: role == ProcessRole.AllInOne);
         if (builder.Configuration.GetValue(MessagingRegistration.TransportKey, MessagingTransport.InMemory) == MessagingTransport.AmazonSqs)
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);

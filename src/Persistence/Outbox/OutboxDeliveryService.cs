@@ -89,31 +89,21 @@ public sealed class OutboxDeliveryService(
 
     async Task<List<long>> SendAll(List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
-        var sent = new List<long>(rows.Count);
-        var sends = rows.Select(async row =>
+        var deliverable = new List<OutboxMessage>(rows.Count);
+        foreach (var row in rows)
         {
-            try
+            if (row.DestinationAddress is null)
             {
-                await Send(row, cancellationToken);
-                lock (sent)
-                    sent.Add(row.SequenceNumber);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogWarning(exception, "Outbox message {MessageId} ({MessageType}) not sent; it stays for the next batch",
+                logger.LogError("Outbox message {MessageId} ({MessageType}) has no destination address; it stays in the outbox",
                     row.MessageId, row.MessageType);
+                continue;
             }
-        });
-        await Task.WhenAll(sends);
-        return sent;
-    }
+            row.Deserialize(SystemTextJsonMessageSerializer.Instance);
+            deliverable.Add(row);
+        }
 
-    Task Send(OutboxMessage row, CancellationToken cancellationToken)
-    {
-        if (row.DestinationAddress is null)
-            throw new InvalidOperationException($"Outbox message {row.MessageId} has no destination address");
-        row.Deserialize(SystemTextJsonMessageSerializer.Instance);
-        return transport.Send(row, cancellationToken);
+        var sent = await transport.Send(deliverable, cancellationToken);
+        return sent.Select(x => x.SequenceNumber).ToList();
     }
 
     TimeSpan Backoff(int failures)

@@ -25,6 +25,12 @@ public class FakeGatewayOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Postgres database where the fake gateway keeps its ledger, so that it outlives worker processes (as a real
+    /// gateway's does) — for runs that kill workers. Empty: the ledger lives in the worker's memory.
+    /// </summary>
+    public string? LedgerConnectionString { get; set; }
+
     /// <summary>How long the worker waits for the gateway before treating the call as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -6,7 +6,7 @@ namespace Payments.Workers.Gateway;
 /// A card network with failure modes we control. Like a real gateway it keys every charge by the caller's
 /// idempotency key and answers a repeat with the original result, so retries can never charge twice.
 /// </summary>
-public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> options, ChargeLedger ledger) : IPaymentGateway
+public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> options, IChargeLedger ledger) : IPaymentGateway
 {
     public async Task<GatewayResult> Charge(GatewayCharge charge, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> optio
         if (Random.Shared.NextDouble() < settings.TransientFailureRate)
             throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
 
-        var entry = ledger.Record(charge, () => Decide(charge, settings));
+        var entry = await ledger.Record(charge, () => Decide(charge, settings), cancellationToken);
         if (entry.Charge.Amount != charge.Amount || entry.Charge.Currency != charge.Currency)
             return GatewayResult.Decline("idempotency key reused with different parameters");
 
@@ -34,7 +34,7 @@ public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> optio
             await Task.Delay(settings.Latency, cancellationToken);
         if (Random.Shared.NextDouble() < settings.TransientFailureRate)
             throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
-        return ledger.Find(idempotencyKey)?.Result;
+        return (await ledger.Find(idempotencyKey, cancellationToken))?.Result;
     }
 
     static GatewayResult Decide(GatewayCharge charge, FakeGatewayOptions settings)

@@ -1,0 +1,31 @@
+using MassTransit;
+using Payments.Aws.EventBridge;
+using Payments.Aws.Signing;
+
+namespace Payments.Workers.Outcomes;
+
+public sealed class OutcomeForwarderDefinition : ConsumerDefinition<OutcomeForwarder>
+{
+    /// <summary>The forwarder's queue, subscribed to the outcome topics. Only exists while forwarding is configured.</summary>
+    public const string QueueName = "forward-outcomes";
+
+    public OutcomeForwarderDefinition()
+    {
+        EndpointName = QueueName;
+        ConcurrentMessageLimit = 16;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<OutcomeForwarder> consumerConfigurator, IRegistrationContext context)
+    {
+        // The bus-wide retry only handles database conflicts. A throttled or briefly failing EventBridge, or an
+        // entry it rejected, is worth a few quick tries here; past those the message faults and the transport
+        // redelivers it (SQS: after the visibility timeout, then to the dead-letter queue).
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<AwsRequestException>(e => e.IsTransient);
+            r.Handle<EventBridgePartialFailureException>();
+            r.Intervals(100, 500, 1000);
+        });
+    }
+}
