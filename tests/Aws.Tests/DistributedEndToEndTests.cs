@@ -20,6 +20,7 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     string _database = null!;
     IHost _worker = null!;
     ApiFactory _api = null!;
+    OutcomeForwardingFakeEventBridge _eventBridge = null!;
 
     Dictionary<string, string?> Messaging(string prefix) => new()
     {
@@ -38,11 +39,14 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         ["Payments:FakeGateway:TransientFailureRate"] = "0.3",
         ["Payments:FakeGateway:TimeoutRate"] = "0.05",
         ["Payments:Outbox:PollInterval"] = "00:00:00.200",
+        ["Payments:EventBridge:BusName"] = "payments-e2e",
+        ["Payments:EventBridge:ServiceUrl"] = _eventBridge.Url.ToString(),
     };
 
     public async Task InitializeAsync()
     {
         _database = await TestPostgres.CreateDatabase();
+        _eventBridge = await OutcomeForwardingFakeEventBridge.Start();
         var settings = Messaging($"t{Guid.NewGuid():N}"[..9] + "-");
 
         var builder = Host.CreateApplicationBuilder();
@@ -61,6 +65,7 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         await _api.DisposeAsync();
         await _worker.StopAsync();
         _worker.Dispose();
+        await _eventBridge.DisposeAsync();
     }
 
     [Fact]
@@ -106,7 +111,24 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
                 Assert.False(charges.ContainsKey(payment.Id), $"failed payment {payment.Id} was charged");
         }
         Assert.Equal(outcomes.Count(o => o.Status == "SUCCESS"), ledger.Charges.Count);
+        // Every outcome reaches EventBridge once; a repeat may only carry the same event id.
+        await Sql.WaitUntil(() => Task.FromResult(_eventBridge.Accepted.Select(e => PaymentIdOf(e.Detail)).Distinct().Count() == total),
+            TimeSpan.FromSeconds(60), "an EventBridge entry for every outcome");
+        var entries = _eventBridge.Accepted.ToList();
+        Assert.Equal(0, _eventBridge.BadSignatures);
+        foreach (var byPayment in entries.GroupBy(e => PaymentIdOf(e.Detail)))
+        {
+            Assert.Single(byPayment.Select(e => EventIdOf(e.Detail)).Distinct());
+            var status = outcomes.Single(o => o.Id == byPayment.Key).Status;
+            Assert.All(byPayment, e => Assert.Equal(status == "SUCCESS" ? "PaymentSucceeded" : "PaymentFailed", e.DetailType));
+            Assert.All(byPayment, e => Assert.Equal("payments", e.Source));
+        }
+        output.WriteLine($"EventBridge: {entries.Count} entries for {total} outcomes");
+
         output.WriteLine($"success {outcomes.Count(o => o.Status == "SUCCESS")}, failed {outcomes.Count(o => o.Status == "FAILED")}; " +
                          $"gateway calls {ledger.Calls}, repeats answered from the ledger {ledger.Entries.Sum(e => e.Requests - 1)}");
     }
+
+    static Guid PaymentIdOf(string detail) => System.Text.Json.JsonDocument.Parse(detail).RootElement.GetProperty("paymentId").GetGuid();
+    static Guid EventIdOf(string detail) => System.Text.Json.JsonDocument.Parse(detail).RootElement.GetProperty("eventId").GetGuid();
 }
