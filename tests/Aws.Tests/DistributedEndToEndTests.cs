@@ -49,12 +49,7 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         _eventBridge = await OutcomeForwardingFakeEventBridge.Start();
         var settings = Messaging($"t{Guid.NewGuid():N}"[..9] + "-");
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddPaymentsWorker();
-        _worker = builder.Build();
-        await _worker.StartAsync(); // provisions the queues and subscriptions before the API publishes
+        _worker = await AwsHost.StartWorker(settings); // provisions the queues and subscriptions before the API publishes
 
         settings["Payments:Role"] = "Api";
         _api = ApiFactory.StartOn(_database, settings);

@@ -51,12 +51,7 @@ public class OutcomeForwardingTests(ITestOutputHelper output) : IAsyncLifetime
             ["Payments:EventBridge:ServiceUrl"] = _eventBridge.Url.ToString(),
         };
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddPaymentsWorker();
-        _worker = builder.Build();
-        await _worker.StartAsync(); // provisions the queues (forward-outcomes too) before the API publishes
+        _worker = await AwsHost.StartWorker(settings); // provisions the queues (forward-outcomes too) before the API publishes
 
         settings["Payments:Role"] = "Api";
         _api = ApiFactory.StartOn(_database, settings);
