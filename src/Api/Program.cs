@@ -1,5 +1,6 @@
 using Payments.Api;
 using Payments.Api.Auth;
+using Payments.Aws.SecretsManager;
 using Payments.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,7 +9,8 @@ switch (args)
 {
     case ["migrate", ..]:
         await DatabaseMigrator.Migrate(builder.Configuration.GetConnectionString("Payments")
-            ?? throw new InvalidOperationException("ConnectionStrings:Payments is not set"));
+            ?? throw new InvalidOperationException("ConnectionStrings:Payments is not set"),
+            DatabaseSecretRegistration.FromConfiguration(builder.Configuration));
         return 0;
     case ["dev-token", .. var rest]:
         return DevToken.Print(builder.Configuration, rest);

@@ -22,7 +22,8 @@ public static class PersistenceRegistration
     {
         var connectionString = ConnectionString(configuration);
 
-        services.AddDbContextPool<PaymentsDbContext>(o => o.UseNpgsql(connectionString, PaymentsDbContext.ConfigureNpgsql), poolSize: 256);
+        services.AddSingleton(sp => DataSource(connectionString, sp.GetService<DatabasePasswordSource>()));
+        services.AddDbContextPool<PaymentsDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()), poolSize: 256);
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
@@ -56,6 +57,16 @@ public static class PersistenceRegistration
             r.RegisterSagaRepository<PaymentState, PaymentsDbContext, SagaConsumeContextFactory<PaymentsDbContext, PaymentState>,
                 PaymentSagaRepository>();
         });
+
+    public static NpgsqlDataSource DataSource(string connectionString, DatabasePasswordSource? password)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.EnableDynamicJson();
+        if (password is not null)
+            builder.UsePeriodicPasswordProvider((_, cancellationToken) => password.GetPassword(cancellationToken), password.RefreshEvery,
+                TimeSpan.FromSeconds(5));
+        return builder.Build();
+    }
 
     // These machines commit a few thousand small transactions a second at 4-16 connections; more
     // connections only add contention, so the pool stays near that unless the operator says otherwise.

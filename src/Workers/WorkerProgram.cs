@@ -2,9 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Payments.Aws.SecretsManager;
 using Payments.Messaging;
 using Payments.Persistence;
 using Payments.Workers.DeadLetters;
+using Payments.Workers.Lambda;
 
 namespace Payments.Workers;
 
@@ -18,13 +20,21 @@ public static class WorkerProgram
             Environment.ExitCode = await DeadLetterCommand.Run(rest);
             return;
         }
+        if (args is ["lambda", ..] || Environment.GetEnvironmentVariable(LambdaWorker.RuntimeApiVariable) is { Length: > 0 })
+        {
+            Environment.ExitCode = await LambdaWorker.Run(args is ["lambda", .. var lambdaArgs] ? lambdaArgs : args);
+            return;
+        }
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddPaymentsWorker();
         await builder.Build().RunAsync();
     }
 
-    /// <summary>The worker's whole composition; tests build their worker hosts with it too.</summary>
-    public static void AddPaymentsWorker(this HostApplicationBuilder builder)
+    /// <summary>
+    /// The worker's whole composition; tests build their worker hosts with it too. Without <paramref name="receive"/>
+    /// (Lambda, where the event source mapping polls SQS) the SQS long-poll receivers are left out.
+    /// </summary>
+    public static void AddPaymentsWorker(this HostApplicationBuilder builder, bool receive = true)
     {
         // Defaults an operator's configuration may override: per-command SQL and bus chatter are noise in production logs.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
@@ -33,9 +43,10 @@ public static class WorkerProgram
         if (builder.Configuration.GetValue(MessagingRegistration.TransportKey, MessagingTransport.InMemory) == MessagingTransport.AmazonSqs)
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
 
+        builder.Services.AddDatabasePasswordFromSecret(builder.Configuration);
         builder.Services.AddPaymentsPersistence(builder.Configuration);
         builder.Services.AddPaymentWorkerServices();
         builder.Services.AddPaymentsMessaging(builder.Configuration, bus => bus.AddPaymentWorkers(builder.Configuration), WorkerEndpoints.All,
-            receive: true);
+            receive: receive);
     }
 }

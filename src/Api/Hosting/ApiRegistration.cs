@@ -2,6 +2,7 @@ using System.Text.Json;
 using Payments.Api.Auth;
 using Payments.Api.Payments;
 using Payments.Api.Problems;
+using Payments.Aws.SecretsManager;
 using Payments.Messaging;
 using Payments.Persistence;
 using Payments.Workers;
@@ -25,6 +26,7 @@ public static class ApiRegistration
         builder.Services.AddOptions<PaymentRules>().BindConfiguration(PaymentRules.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOpenApi();
         builder.Services.AddPaymentsHealthChecks();
+        builder.Services.AddDatabasePasswordFromSecret(builder.Configuration);
         builder.Services.AddPaymentsPersistence(builder.Configuration);
     }
 

@@ -60,7 +60,7 @@ public sealed class EventBridgeClient
     private async Task<PutEventsResponse> Send(PutEventsRequest request, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, Json);
-        var response = await _http.Post(body, "application/x-amz-json-1.1", PutEventsHeaders, ToError, cancellationToken);
+        var response = await _http.Post(body, "application/x-amz-json-1.1", PutEventsHeaders, AwsJsonError.From, cancellationToken);
         try
         {
             return JsonSerializer.Deserialize<PutEventsResponse>(response, Json)
@@ -72,23 +72,6 @@ public sealed class EventBridgeClient
         }
     }
 
-    private static AwsRequestException ToError(HttpStatusCode status, string body)
-    {
-        try
-        {
-            var error = JsonSerializer.Deserialize<JsonError>(body);
-            if (error?.Type is { } type)
-                // Some services qualify the code: "com.amazonaws.events#ValidationException".
-                return new AwsRequestException(status, type[(type.LastIndexOf('#') + 1)..],
-                    error.LowerMessage ?? error.Message ?? "");
-        }
-        catch (JsonException)
-        {
-            // Not a JSON error document (e.g. a proxy's page): fall through to the status code.
-        }
-        return new AwsRequestException(status, $"Http{(int)status}", body.Length > 500 ? body[..500] : body);
-    }
-
     private sealed record PutEventsRequest(List<RequestEntry> Entries);
 
     private sealed record RequestEntry(string EventBusName, string Source, string DetailType, string Detail, double? Time);
@@ -96,9 +79,4 @@ public sealed class EventBridgeClient
     private sealed record PutEventsResponse(int FailedEntryCount, List<ResultEntry>? Entries);
 
     private sealed record ResultEntry(string? EventId, string? ErrorCode, string? ErrorMessage);
-
-    private sealed record JsonError(
-        [property: JsonPropertyName("__type")] string? Type,
-        [property: JsonPropertyName("message")] string? LowerMessage,
-        [property: JsonPropertyName("Message")] string? Message);
 }

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Aws.Signing;
+using Payments.Persistence;
+
+namespace Payments.Aws.SecretsManager;
+
+/// <summary>
+/// On AWS the database password stays in the RDS-managed secret (rotated by AWS) rather than in configuration:
+/// <c>Payments:Database:PasswordSecretArn</c> names it, and the connection pool re-reads it periodically.
+/// </summary>
+public static class DatabaseSecretRegistration
+{
+    public const string SecretArnKey = "Payments:Database:PasswordSecretArn";
+    public const string RegionKey = "Payments:Database:Region";
+    public const string ServiceUrlKey = "Payments:Database:SecretsManagerServiceUrl";
+
+    public static IServiceCollection AddDatabasePasswordFromSecret(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (FromConfiguration(configuration) is { } source)
+            services.AddSingleton(source);
+        return services;
+    }
+
+    /// <summary>The password source the configuration names, or null when the connection string carries its own.</summary>
+    public static DatabasePasswordSource? FromConfiguration(IConfiguration configuration)
+    {
+        var secretArn = configuration[SecretArnKey];
+        if (string.IsNullOrWhiteSpace(secretArn))
+            return null;
+        var region = configuration[RegionKey] ?? Environment.GetEnvironmentVariable("AWS_REGION")
+            ?? throw new InvalidOperationException($"{RegionKey} (or AWS_REGION) is required with {SecretArnKey}");
+        var serviceUrl = configuration[ServiceUrlKey] is { Length: > 0 } url ? new Uri(url) : null;
+        var client = new SecretsManagerClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
+            new AwsEndpointOptions { Region = region, ServiceUrl = serviceUrl });
+
+        return new DatabasePasswordSource(async cancellationToken =>
+        {
+            // RDS-managed secrets hold {"username": …, "password": …}.
+            using var secret = JsonDocument.Parse(await client.GetSecretString(secretArn, cancellationToken));
+            return secret.RootElement.GetProperty("password").GetString()
+                ?? throw new InvalidOperationException($"The secret {secretArn} has no password");
+        }, TimeSpan.FromMinutes(10));
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Aws.Sqs;
+using Payments.Persistence.Outbox;
+
+namespace Payments.Workers.Lambda;
+
+/// <summary>
+/// The worker's Lambda invocation loop: <c>next</c> → <see cref="SqsBatchHandler"/> → <c>response</c> with
+/// <c>batchItemFailures</c>. The batch is cancelled <see cref="LambdaRuntimeOptions.StopBeforeDeadline"/> before the
+/// deadline; whatever it had not finished is reported as failed, so Lambda redelivers it (the consumer inbox drops
+/// the repeats of records that had in fact completed). A malformed event is an invocation error, never an empty
+/// success. The loop ends when <c>stop</c> is cancelled (SIGTERM) and fails when the Runtime API goes away.
+/// </summary>
+public sealed class LambdaRuntimeLoop(
+    LambdaRuntimeClient client,
+    SqsBatchHandler handler,
+    OutboxDeliveryService outbox,
+    IOptions<OutboxOptions> outboxOptions,
+    IOptions<LambdaRuntimeOptions> options,
+    ILogger<LambdaRuntimeLoop> logger,
+    TimeProvider? time = null)
+{
+    public const string MalformedEventError = "Runtime.MalformedEvent";
+    public const string UnhandledError = "Runtime.Unhandled";
+
+    /// <summary>How long posting an answer may take once the work is over (the Runtime API is local).</summary>
+    static readonly TimeSpan PostTimeout = TimeSpan.FromSeconds(10);
+
+    readonly TimeProvider _time = time ?? TimeProvider.System;
+    readonly LambdaRuntimeOptions _options = options.Value;
+
+    /// <summary>Runs until <paramref name="stop"/>; 0 on a clean stop, 1 when the Runtime API failed.</summary>
+    public async Task<int> Run(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            LambdaInvocation invocation;
+            try
+            {
+                invocation = await client.Next(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // Without the Runtime API nothing can be answered; Lambda replaces a runtime that exits.
+                logger.LogCritical(e, "Lambda Runtime API failed on invocation/next; exiting");
+                return 1;
+            }
+
+            await Invoke(invocation, stop);
+        }
+        return 0;
+    }
+
+    async Task Invoke(LambdaInvocation invocation, CancellationToken stop)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["AwsRequestId"] = invocation.RequestId });
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var untilCutoff = Timeout.InfiniteTimeSpan;
+        var answerWithin = Timeout.InfiniteTimeSpan;
+        if (invocation.Deadline is { } deadline)
+        {
+            untilCutoff = deadline - _options.StopBeforeDeadline - _time.GetUtcNow();
+            answerWithin = untilCutoff + _options.StopBeforeDeadline / 2;
+            if (untilCutoff <= TimeSpan.Zero)
+            {
+                logger.LogWarning("Invocation arrived {Late} past its cut-off; its records are reported as failed", -untilCutoff);
+                work.Cancel();
+            }
+            else
+                work.CancelAfter(untilCutoff);
+        }
+
+        string? response = null;
+        string? errorType = null;
+        Exception? error = null;
+        try
+        {
+            work.Token.ThrowIfCancellationRequested();
+            // WaitAsync bounds the wait even if some dispatch ignores the token: the answer must precede the deadline.
+            response = await handler.Handle(invocation.Body, work.Token).WaitAsync(answerWithin, CancellationToken.None);
+            await FlushOutbox(work.Token);
+        }
+        catch (Exception e) when (response is null && work.IsCancellationRequested && e is OperationCanceledException or TimeoutException)
+        {
+            try
+            {
+                response = AllRecordsFailed(invocation.Body);
+                logger.LogWarning("Invocation {Reason} before its batch finished; reporting all its records as failed",
+                    stop.IsCancellationRequested ? "stopped" : "reached its cut-off");
+            }
+            catch (Exception parse) when (parse is JsonException or FormatException or InvalidOperationException)
+            {
+                (errorType, error) = (MalformedEventError, parse);
+            }
+        }
+        catch (Exception e) when (response is null && e is JsonException or FormatException)
+        {
+            (errorType, error) = (MalformedEventError, e);
+        }
+        catch (Exception e) when (response is null)
+        {
+            (errorType, error) = (UnhandledError, e);
+        }
+
+        using var post = new CancellationTokenSource(PostTimeout);
+        try
+        {
+            if (error is null)
+                await client.Respond(invocation.RequestId, response!, post.Token);
+            else
+            {
+                logger.LogError(error, "Invocation failed as a whole ({ErrorType}); Lambda will retry the entire batch", errorType);
+                await client.ReportInvocationError(invocation.RequestId, errorType!, error, post.Token);
+            }
+        }
+        catch (Exception e)
+        {
+            // Unanswered, the invocation times out and Lambda retries the batch; a dead Runtime API shows on the next call.
+            logger.LogError(e, "Could not post the answer to invocation {AwsRequestId}", invocation.RequestId);
+        }
+    }
+
+    /// <summary>Best effort: what is left stays in the outbox for the background delivery of this or another instance.</summary>
+    async Task FlushOutbox(CancellationToken cancellationToken)
+    {
+        if (!_options.FlushOutboxBeforeResponse || !outboxOptions.Value.DeliveryEnabled)
+            return;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var batch = await outbox.DeliverBatch(cancellationToken);
+                if (batch.Delivered < outboxOptions.Value.BatchSize)
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Outbox flush before the response did not complete; background delivery will resume it");
+        }
+    }
+
+    /// <summary>The answer when the batch could not finish: every record is redelivered.</summary>
+    public static string AllRecordsFailed(string sqsEventJson)
+    {
+        var records = JsonNode.Parse(sqsEventJson)?["Records"]?.AsArray()
+            ?? throw new FormatException("Not an SQS event: no Records array");
+        var ids = records.Select(r => r?["messageId"]?.GetValue<string>() ?? throw new FormatException("An SQS record has no messageId"));
+        return JsonSerializer.Serialize(new { batchItemFailures = ids.Select(id => new { itemIdentifier = id }) });
+    }
+}
