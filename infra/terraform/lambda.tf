@@ -139,3 +139,24 @@ resource "aws_lambda_event_source_mapping" "worker" {
     maximum_concurrency = var.worker_max_concurrency_per_queue
   }
 }
+
+# A frozen Lambda runs no background work: this rule invokes the worker every minute so that outbox rows left by a
+# frozen API instance, and schedules that fell due, are delivered, and lost messages recovered (a "Scheduled Event").
+resource "aws_cloudwatch_event_rule" "outbox_sweep" {
+  name                = "${local.name}-outbox-sweep"
+  description         = "Invokes the worker to deliver the outbox and recover stalled payments"
+  schedule_expression = "rate(1 minute)"
+}
+
+resource "aws_cloudwatch_event_target" "outbox_sweep" {
+  rule = aws_cloudwatch_event_rule.outbox_sweep.name
+  arn  = aws_lambda_function.worker.arn
+}
+
+resource "aws_lambda_permission" "outbox_sweep" {
+  statement_id  = "AllowOutboxSweep"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.worker.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.outbox_sweep.arn
+}

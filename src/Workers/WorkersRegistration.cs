@@ -17,7 +17,8 @@ public static class WorkersRegistration
         services.AddOptions<PaymentSagaOptions>().BindConfiguration(PaymentSagaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FakeGatewayOptions>().BindConfiguration(FakeGatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StalledPaymentOptions>().BindConfiguration(StalledPaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHostedService<StalledPaymentRecovery>();
+        services.AddSingleton<StalledPaymentRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<StalledPaymentRecovery>());
         services.AddSingleton<ChargeLedger>();
         services.AddSingleton<IChargeLedger>(sp =>
             sp.GetRequiredService<IOptions<FakeGatewayOptions>>().Value.LedgerConnectionString is { Length: > 0 } ledgerDatabase

@@ -117,6 +117,34 @@ public class LambdaRuntimeLoopTests
     }
 
     [Fact]
+    public async Task A_scheduled_sweep_delivers_what_a_frozen_instance_left_in_the_outbox()
+    {
+        var (settings, sql, _, _) = await PaymentRequestedEnvelopes(0);
+        settings["Payments:Outbox:DeliveryEnabled"] = "false"; // only the sweep may deliver
+        using (var frozen = await AwsHost.StartWorker(settings))
+        {
+            await AwsHost.PublishThroughOutbox(frozen, new PaymentRequested(Guid.NewGuid(), Guid.NewGuid(), 700, "USD", null, DateTimeOffset.UtcNow));
+            await frozen.StopAsync();
+        }
+        Assert.Equal(1, await sql.Count("outbox_messages"));
+        await using var api = await LambdaFakeRuntimeApi.Start();
+        await using var lambda = await RunningLambda.Start(api, settings);
+
+        var id = api.Enqueue("""{"version":"0","source":"aws.events","detail-type":"Scheduled Event","detail":{}}""", DateTimeOffset.UtcNow + Soon);
+        var answer = await api.NextAnswer();
+
+        Assert.Equal(("response", id), (answer.Kind, answer.RequestId));
+        Assert.Equal(0, await sql.Count("outbox_messages"));
+        var sqs = TestSqs.CreateClient();
+        var queueUrl = (await sqs.GetQueueUrlAsync($"{settings["Messaging:AmazonSqs:EntityPrefix"]}{EndpointNames.PaymentSaga}")).QueueUrl;
+        await Sql.WaitUntil(async () =>
+                (await sqs.GetQueueAttributesAsync(queueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]))
+                .Attributes.Values.Any(v => v == "1"),
+            TimeSpan.FromSeconds(5), "the swept message to reach the saga's queue");
+        Assert.Equal(0, await lambda.Stop());
+    }
+
+    [Fact]
     public async Task A_host_that_cannot_start_posts_an_init_error_and_exits_non_zero()
     {
         var settings = AwsHost.Settings("Host=127.0.0.1;Port=1;Username=nobody", AwsHost.NewPrefix());

@@ -16,12 +16,19 @@ public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology
         var records = JsonNode.Parse(sqsEventJson)?["Records"]?.AsArray()
             ?? throw new FormatException("Not an SQS event: no Records array");
 
+        var ids = records.Select(r => r?["messageId"]?.GetValue<string>() ?? throw new FormatException("An SQS record has no messageId"))
+            .ToList();
         var failures = new List<string>();
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            var messageId = record?["messageId"]?.GetValue<string>();
-            if (messageId is null)
-                throw new FormatException("An SQS record has no messageId");
+            var record = records[i];
+            var messageId = ids[i];
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Out of time: this record and the rest are handed back to Lambda, not lost.
+                failures.AddRange(ids[i..]);
+                break;
+            }
             try
             {
                 var queue = topology.EndpointOfQueue(record!["eventSourceARN"]!.GetValue<string>().Split(':')[^1]);
@@ -34,7 +41,7 @@ public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology
 
                 await dispatcher.Dispatch(queue, body, attributes, cancellationToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
             {
                 logger.LogWarning(e, "SQS record {MessageId} failed; Lambda will redeliver it", messageId);
                 failures.Add(messageId);

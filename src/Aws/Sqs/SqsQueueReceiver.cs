@@ -33,11 +33,15 @@ sealed class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology
                     VisibilityTimeout = (int)options.VisibilityTimeout.TotalSeconds,
                     MessageAttributeNames = ["All"],
                     MessageSystemAttributeNames = ["ApproximateReceiveCount"],
-                }, stopReceiving);
+                    // Not cancelled on shutdown: an abandoned long poll can still be handed messages, which would then
+                    // stay invisible for a whole visibility timeout. The poll ends by itself within WaitTimeSeconds.
+                }, CancellationToken.None);
 
                 var messages = response.Messages ?? [];
-                if (messages.Count == 0)
+                if (messages.Count == 0 || stopReceiving.IsCancellationRequested)
                 {
+                    foreach (var message in messages)
+                        await Release(queueUrl, message.ReceiptHandle);
                     slots.Release();
                     continue;
                 }

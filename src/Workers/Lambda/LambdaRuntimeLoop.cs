@@ -18,6 +18,7 @@ public sealed class LambdaRuntimeLoop(
     LambdaRuntimeClient client,
     SqsBatchHandler handler,
     OutboxDeliveryService outbox,
+    StalledPaymentRecovery recovery,
     IOptions<OutboxOptions> outboxOptions,
     IOptions<LambdaRuntimeOptions> options,
     ILogger<LambdaRuntimeLoop> logger,
@@ -83,9 +84,17 @@ public sealed class LambdaRuntimeLoop(
         try
         {
             work.Token.ThrowIfCancellationRequested();
-            // WaitAsync bounds the wait even if some dispatch ignores the token: the answer must precede the deadline.
-            response = await handler.Handle(invocation.Body, work.Token).WaitAsync(answerWithin, CancellationToken.None);
-            await FlushOutbox(work.Token);
+            if (IsScheduledSweep(invocation.Body))
+            {
+                await Sweep(work.Token);
+                response = "{}";
+            }
+            else
+            {
+                // WaitAsync bounds the wait even if some dispatch ignores the token: the answer must precede the deadline.
+                response = await handler.Handle(invocation.Body, work.Token).WaitAsync(answerWithin, CancellationToken.None);
+                await FlushOutbox(work.Token);
+            }
         }
         catch (Exception e) when (response is null && work.IsCancellationRequested && e is OperationCanceledException or TimeoutException)
         {
@@ -145,6 +154,36 @@ public sealed class LambdaRuntimeLoop(
         {
             logger.LogWarning(e, "Outbox flush before the response did not complete; background delivery will resume it");
         }
+    }
+
+    /// <summary>
+    /// A frozen Lambda runs no background service: a scheduled EventBridge rule invokes the worker every minute so
+    /// that rows left in the outbox (by a frozen API instance, or due schedules) are delivered and lost messages recovered.
+    /// </summary>
+    static bool IsScheduledSweep(string body)
+    {
+        try
+        {
+            var node = JsonNode.Parse(body);
+            return node?["source"]?.GetValue<string>() == "aws.events" && node["detail-type"]?.GetValue<string>() == "Scheduled Event";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    async Task Sweep(CancellationToken cancellationToken)
+    {
+        var recovered = await recovery.RunOnce(cancellationToken);
+        var delivered = 0;
+        DeliveryBatch batch;
+        do
+        {
+            batch = await outbox.DeliverBatch(cancellationToken);
+            delivered += batch.Delivered;
+        } while (batch.Delivered == outboxOptions.Value.BatchSize && !cancellationToken.IsCancellationRequested);
+        logger.LogInformation("Scheduled sweep: delivered {Delivered} outbox rows, recovered {Recovered} payments", delivered, recovered);
     }
 
     /// <summary>The answer when the batch could not finish: every record is redelivered.</summary>
