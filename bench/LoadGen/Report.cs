@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Payments.Bench;
+
+/// <summary>Merges one run's parts into results/&lt;timestamp&gt;.json, latest.json, summary.md and chart.dat.</summary>
+static class Report
+{
+    public static int Run(Args a)
+    {
+        var outDir = a.Get("out-dir");
+        Directory.CreateDirectory(outDir);
+        var allInOne = Read(a.Get("allinone"))!;
+        var dist = a.Has("dist") ? Read(a.Get("dist")) : null;
+        var startup = a.Has("startup") ? Read(a.Get("startup")) : null;
+        var pgbench = ReadPgbench(a.Get("pgbench"));
+        var stamp = a.Get("stamp");
+
+        var ratios = new JsonArray();
+        foreach (var l in allInOne["levels"]!.AsArray())
+        {
+            var c = l!["concurrency"]!.GetValue<int>();
+            var tps = pgbench.FirstOrDefault(p => p["clients"]!.GetValue<int>() == c)?["tps"]?.GetValue<double>();
+            var rps = l["rps"]?.GetValue<double>();
+            ratios.Add(new JsonObject
+            {
+                ["clients"] = c,
+                ["api_rps"] = rps,
+                ["pgbench_tps"] = tps,
+                ["api_over_pgbench"] = tps is > 0 && rps is not null ? Stats.R(rps.Value / tps.Value) : null,
+            });
+        }
+
+        var result = new JsonObject
+        {
+            ["timestamp"] = stamp,
+            ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["os"] = Environment.OSVersion.ToString() },
+            ["git_commit"] = a.Get("commit", "unknown"),
+            ["total_runtime_s"] = a.Has("total-s") ? double.Parse(a.Get("total-s"), CultureInfo.InvariantCulture) : null,
+            ["all_in_one"] = allInOne.DeepClone(),
+            ["pgbench"] = new JsonArray(pgbench.Select(p => (JsonNode?)p.DeepClone()).ToArray()),
+            ["api_vs_pgbench"] = ratios,
+            ["distributed"] = dist?.DeepClone(),
+            ["startup"] = startup?.DeepClone(),
+        };
+        var targets = Targets(result);
+        result["targets"] = targets;
+
+        var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        File.WriteAllText(Path.Combine(outDir, $"{stamp}.json"), json);
+        File.WriteAllText(Path.Combine(outDir, "latest.json"), json);
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), Markdown(result, targets));
+        File.WriteAllText(a.Get("chart-data"), ChartData(allInOne, pgbench));
+        Console.WriteLine(Markdown(result, targets));
+        return 0;
+    }
+
+    static JsonNode? Read(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+
+    static List<JsonObject> ReadPgbench(string path) =>
+        File.ReadAllLines(path).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')).Select(f => new JsonObject
+        {
+            ["clients"] = int.Parse(f[0], CultureInfo.InvariantCulture),
+            ["tps"] = D(f[1]),
+            ["latency_avg_ms"] = D(f[2]),
+            ["latency_p50_ms"] = D(f[3]),
+            ["latency_p99_ms"] = D(f[4]),
+            ["transactions"] = D(f[5]),
+            ["failed"] = D(f[6]),
+        }).ToList();
+
+    static JsonNode? D(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? Stats.R(v) : null;
+
+    static double? Num(JsonNode? n) => n?.GetValue<double>();
+
+    static JsonObject? Level(JsonNode r, int c) =>
+        r["all_in_one"]!["levels"]!.AsArray().FirstOrDefault(l => l!["concurrency"]!.GetValue<int>() == c)?.AsObject();
+
+    static JsonArray Targets(JsonObject r)
+    {
+        var t = new JsonArray();
+        void Add(string name, double? value, string op, double target, string unit, string how)
+        {
+            bool? pass = value is null ? null : op == ">=" ? value >= target : value < target;
+            string? by = value is null ? null
+                : op == ">=" ? $"{(value.Value / target - 1) * 100:+0;-0}% vs target"
+                : $"{(value.Value / target - 1) * 100:+0;-0}% vs limit";
+            t.Add(new JsonObject
+            {
+                ["target"] = name, ["value"] = value is null ? null : Stats.R(value.Value), ["op"] = op, ["threshold"] = target,
+                ["unit"] = unit, ["pass"] = pass, ["margin"] = by, ["how"] = how,
+            });
+        }
+
+        var l32 = Level(r, 32);
+        var pg32 = r["pgbench"]!.AsArray().FirstOrDefault(p => p!["clients"]!.GetValue<int>() == 32);
+        var ceiling = Num(pg32?["tps"]);
+        var rps32 = Num(l32?["rps"]);
+        Add("API throughput at 32 clients ÷ pgbench ceiling at 32", rps32 / ceiling, ">=", 0.6, "×", "API 201/s ÷ pgbench TPS of api-write.sql, both at 32 clients");
+        Add("API p99 at 32 clients", Num(l32?["latency_ms"]?["p99"]), "<", 25, "ms", "HTTP latency of POST /payments (201s)");
+        var levels = r["all_in_one"]!["levels"]!.AsArray();
+        var maxE2e = levels.Max(l => Num(l!["e2e"]!["terminal_per_s"]) ?? 0);
+        Add("All-in-one end-to-end terminal payments/s ÷ pgbench ceiling at 32", maxE2e / ceiling, ">=", 0.25, "×",
+            $"best e2e terminal/s over the levels ({maxE2e:F0}/s) ÷ pgbench TPS at 32");
+        var half = r["all_in_one"]!["half_rate"];
+        Add("201→terminal p99 at half of the maximum load", Num(half?["e2e"]?["latency_ms"]?["p99"]), "<", 500, "ms",
+            $"open loop at {Num(half?["target_rate"]):F0}/s = half the best e2e rate of the levels before it (1 and 8 clients), after draining the backlog");
+        var dist = r["distributed"]?["levels"]?.AsArray().FirstOrDefault();
+        var aio32 = Num(l32?["e2e"]?["terminal_per_s"]);
+        Add("Distributed e2e terminal/s ÷ all-in-one e2e terminal/s (32 clients)", Num(dist?["e2e"]?["terminal_per_s"]) / aio32, ">=", 0.5, "×",
+            "API (Role=Api) + worker over the SQS/SNS emulator vs all-in-one, both at 32 clients");
+        var apiRss = levels.Max(l => Num(l!["rss_max_mb"]?["api"]) ?? 0);
+        Add("API resident memory under load (all-in-one, max)", apiRss, "<", 200, "MB", "max VmRSS sampled every 500 ms over all levels");
+        Add("API resident memory under load (distributed API)", Num(dist?["rss_max_mb"]?["api"]), "<", 200, "MB", "max VmRSS at 32 clients");
+        Add("Worker resident memory under load (distributed)", Num(dist?["rss_max_mb"]?["worker"]), "<", 200, "MB", "max VmRSS at 32 clients");
+        Add("Process start → first 201 (median)", Num(r["startup"]?["summary_ms"]?["p50"]), "<", 1000, "ms",
+            "a second API process (all-in-one), timed from Process.Start to the first 201, polling every 5 ms");
+        return t;
+    }
+
+    static string F(JsonNode? n, string fmt = "F1") => n is null ? "–" : n.GetValue<double>().ToString(fmt, CultureInfo.InvariantCulture);
+
+    static string Markdown(JsonObject r, JsonArray targets)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# Benchmark summary");
+        sb.AppendLine();
+        sb.AppendLine($"Run `{r["timestamp"]}` at commit `{r["git_commit"]}`, {r["machine"]!["cores"]} cores, total runtime {F(r["total_runtime_s"], "F0")} s " +
+                      $"(`bash bench/run.sh`). Each level runs {F(r["all_in_one"]!["duration_s"], "F0")} s; Postgres with normal durability " +
+                      "(fsync on, synchronous_commit on); fake gateway latency 5 ms. Load generator, API and Postgres share the same 2 cores, " +
+                      "so every figure includes the cost of generating the load. Raw figures: `latest.json`.");
+        sb.AppendLine();
+        sb.AppendLine("## Targets (issue 5)");
+        sb.AppendLine();
+        sb.AppendLine("| Target | Measured | Threshold | Result | Margin | How |");
+        sb.AppendLine("| --- | ---: | ---: | --- | --- | --- |");
+        foreach (var t in targets)
+        {
+            var pass = t!["pass"] is null ? "not measured" : t["pass"]!.GetValue<bool>() ? "**pass**" : "**MISS**";
+            sb.AppendLine($"| {t["target"]} | {F(t["value"], "0.##")} {t["unit"]} | {t["op"]} {t["threshold"]} {t["unit"]} | {pass} | {t["margin"] ?? "–"} | {t["how"]} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("## All-in-one: POST /payments at fixed concurrency, and end to end");
+        sb.AppendLine();
+        sb.AppendLine("| Clients | 201/s | p50 ms | p95 ms | p99 ms | max ms | errors | pgbench TPS | API ÷ pgbench | e2e terminal/s | 201→terminal p50 ms | p99 ms | not terminal | outbox due max/avg | PENDING max/avg | API RSS max MB | API CPU % of a core | machine busy % |");
+        sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var l in r["all_in_one"]!["levels"]!.AsArray())
+        {
+            var c = l!["concurrency"]!.GetValue<int>();
+            var ratio = r["api_vs_pgbench"]!.AsArray().First(x => x!["clients"]!.GetValue<int>() == c)!;
+            sb.AppendLine(Row(l, c.ToString(CultureInfo.InvariantCulture), F(ratio["pgbench_tps"], "F0"), F(ratio["api_over_pgbench"], "F2")));
+        }
+        if (r["all_in_one"]!["half_rate"] is { } h)
+            sb.AppendLine(Row(h, $"open loop {F(h["target_rate"], "F0")}/s", "", ""));
+        sb.AppendLine();
+        sb.AppendLine("Latencies are of the 201 responses; errors are any other answer or a client exception (kinds in the JSON). " +
+                      "\"e2e terminal/s\" = payments of the level that reached SUCCESS/FAILED ÷ (last completed_at − level start); the run waits for the " +
+                      "backlog to drain for a bounded time (20 s; 30 s distributed) after each level, and \"not terminal\" counts the level's payments still PENDING after that: " +
+                      "when a level creates payments faster than they are processed, its 201→terminal latencies grow with the backlog (closed loop, no admission control) and cover only the payments that finished; " +
+                      "its e2e terminal/s is then the processing throughput under saturation. The open-loop row offers a fixed rate instead. Backlog = outbox rows due now and " +
+                      "payments still PENDING, sampled every 500 ms during the level and its drain.");
+        sb.AppendLine();
+        sb.AppendLine("## Ceiling: pgbench running the API's write transaction (`bench/api-write.sql`, `-M prepared`)");
+        sb.AppendLine();
+        sb.AppendLine("| Clients | TPS | avg ms | p50 ms | p99 ms | transactions | failed |");
+        sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var p in r["pgbench"]!.AsArray())
+            sb.AppendLine($"| {p!["clients"]} | {F(p["tps"], "F0")} | {F(p["latency_avg_ms"], "F2")} | {F(p["latency_p50_ms"], "F2")} | {F(p["latency_p99_ms"], "F2")} | {F(p["transactions"], "F0")} | {F(p["failed"], "F0")} |");
+        sb.AppendLine();
+        if (r["distributed"] is { } d)
+        {
+            sb.AppendLine("## Distributed: API (Role=Api) + worker over the SQS/SNS emulator");
+            sb.AppendLine();
+            sb.AppendLine("| Clients | 201/s | p50 ms | p95 ms | p99 ms | max ms | errors | e2e terminal/s | 201→terminal p50 ms | p99 ms | not terminal | outbox due max/avg | PENDING max/avg | RSS max MB | CPU % of a core | machine busy % |");
+            sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var l in d["levels"]!.AsArray())
+                sb.AppendLine(Row(l!, l!["concurrency"]!.ToString(), null, null));
+            sb.AppendLine();
+            sb.AppendLine("Queue depth in the emulator was not sampled; the outbox and PENDING columns show the backlog on the Postgres side.");
+            sb.AppendLine();
+        }
+        if (r["startup"] is { } s)
+        {
+            sb.AppendLine("## Startup");
+            sb.AppendLine();
+            sb.AppendLine($"Process start → first 201 over {s["runs_ms"]!.AsArray().Count} runs: {string.Join(", ", s["runs_ms"]!.AsArray().Select(x => x is null ? "none" : F(x, "F0") + " ms"))} " +
+                          $"(median {F(s["summary_ms"]!["p50"], "F0")} ms).");
+            sb.AppendLine();
+        }
+        sb.AppendLine("![throughput and latency against concurrency](throughput-latency.png)");
+        return sb.ToString();
+    }
+
+    static string Row(JsonNode l, string label, string? pgTps, string? ratio)
+    {
+        var lat = l["latency_ms"]!;
+        var e = l["e2e"]!;
+        var b = l["backlog"]!;
+        var rss = string.Join(" / ", l["rss_max_mb"]!.AsObject().Select(kv => $"{kv.Key} {F(kv.Value, "F0")}"));
+        var cpu = string.Join(" / ", l["cpu"]!.AsObject().Where(kv => kv.Key != "machine_busy_pct").Select(kv => $"{kv.Key.Replace("_pct_of_one_core", "")} {F(kv.Value, "F0")}"));
+        var cells = new List<string>
+        {
+            label, F(l["rps"], "F0"), F(lat["p50"], "F2"), F(lat["p95"], "F2"), F(lat["p99"], "F2"), F(lat["max"], "F1"), l["errors"]!.ToString(),
+        };
+        if (pgTps is not null) { cells.Add(pgTps); cells.Add(ratio!); }
+        cells.AddRange([
+            F(e["terminal_per_s"], "F0"), F(e["latency_ms"]!["p50"], "F0"), F(e["latency_ms"]!["p99"], "F0"), e["not_terminal"]!.ToString(),
+            $"{b["outbox_due_max"]} / {F(b["outbox_due_avg"], "F0")}", $"{b["pending_max"]} / {F(b["pending_avg"], "F0")}",
+        ]);
+        cells.Add(pgTps is null ? rss : F(l["rss_max_mb"]!["api"], "F0"));
+        cells.Add(pgTps is null ? cpu : F(l["cpu"]!["api_pct_of_one_core"], "F0"));
+        cells.Add(F(l["cpu"]!["machine_busy_pct"], "F0"));
+        return "| " + string.Join(" | ", cells) + " |";
+    }
+
+    static string ChartData(JsonNode allInOne, List<JsonObject> pgbench)
+    {
+        var sb = new StringBuilder("# clients api_rps api_p99_ms pgbench_tps pgbench_p99_ms e2e_terminal_per_s\n");
+        foreach (var l in allInOne["levels"]!.AsArray())
+        {
+            var c = l!["concurrency"]!.GetValue<int>();
+            var p = pgbench.FirstOrDefault(x => x["clients"]!.GetValue<int>() == c);
+            sb.AppendLine(string.Join(' ', c, F(l["rps"], "F1"), F(l["latency_ms"]!["p99"], "F2"), F(p?["tps"], "F1"), F(p?["latency_p99_ms"], "F2"),
+                F(l["e2e"]!["terminal_per_s"], "F1")).Replace("–", "NaN"));
+        }
+        return sb.ToString();
+    }
+}
