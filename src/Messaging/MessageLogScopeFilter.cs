@@ -9,12 +9,8 @@ public sealed class MessageLogScopeFilter<T>(ILogger<MessageLogScopeFilter<T>> l
 {
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["PaymentId"] = context.CorrelationId,
-            ["ConversationId"] = context.ConversationId,
-            ["MessageId"] = context.MessageId,
-        });
+        using var scope = logger.BeginScope("PaymentId:{PaymentId} ConversationId:{ConversationId} MessageId:{MessageId}",
+            context.CorrelationId, context.ConversationId, context.MessageId);
         await next.Send(context);
     }
 

@@ -13,7 +13,7 @@ public sealed class ChargePaymentConsumer(IPaymentGateway gateway, IOptionsMonit
     public async Task Consume(ConsumeContext<ChargePayment> context)
     {
         var m = context.Message;
-        using var _ = logger.BeginScope(new Dictionary<string, object> { ["PaymentId"] = m.PaymentId, ["Attempt"] = m.Attempt });
+        using var _ = logger.BeginScope("Attempt:{Attempt}", m.Attempt);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         timeout.CancelAfter(options.CurrentValue.CallTimeout);

@@ -50,7 +50,7 @@ public static class CreatePayment
         if (request.UserId != userId)
             return ApiProblems.Forbidden("user_id must be the authenticated user.", "user_id");
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["UserId"] = userId, ["IdempotencyKey"] = key });
+        using var scope = logger.BeginScope("UserId:{UserId} IdempotencyKey:{IdempotencyKey}", userId, key);
         return await CreateOnce(db, publish, json.Value.SerializerOptions, userId, key, request, cancellationToken);
     }
 

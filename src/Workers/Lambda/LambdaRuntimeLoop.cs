@@ -61,7 +61,7 @@ public sealed class LambdaRuntimeLoop(
 
     async Task Invoke(LambdaInvocation invocation, CancellationToken stop)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["AwsRequestId"] = invocation.RequestId });
+        using var scope = logger.BeginScope("AwsRequestId:{AwsRequestId}", invocation.RequestId);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var untilCutoff = Timeout.InfiniteTimeSpan;
         var answerWithin = Timeout.InfiniteTimeSpan;
