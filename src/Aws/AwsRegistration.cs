@@ -52,6 +52,9 @@ public static class AwsRegistration
         return services;
     }
 
-    // A local emulator checks no signature; real AWS credentials come from the SDK's default chain.
-    static readonly AWSCredentials EmulatorCredentials = new BasicAWSCredentials("local", "local");
+    /// <summary>
+    /// For endpoint overrides (emulators, tests' loopback endpoints): they check no real key. Real AWS credentials come
+    /// from the SDK's default chain.
+    /// </summary>
+    public static readonly AWSCredentials EmulatorCredentials = new BasicAWSCredentials("local", "local");
 }

@@ -7,5 +7,5 @@ namespace Payments.Persistence;
 sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<PaymentsDbContext>
 {
     public PaymentsDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PaymentsDbContext>().UseNpgsql("Host=127.0.0.1;Database=payments", PaymentsDbContext.ConfigureNpgsql).Options);
+        new(new DbContextOptionsBuilder<PaymentsDbContext>().UseNpgsql(PersistenceRegistration.DataSource("Host=127.0.0.1;Database=payments", password: null)).Options);
 }

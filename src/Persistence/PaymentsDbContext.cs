@@ -16,10 +16,6 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
     public DbSet<InboxState> InboxStates => Set<InboxState>();
     public DbSet<PaymentState> PaymentSagas => Set<PaymentState>();
 
-    /// <summary>Provider settings every context of this model needs (metadata is a jsonb string map).</summary>
-    public static void ConfigureNpgsql(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
-        npgsql.ConfigureDataSource(dataSource => dataSource.EnableDynamicJson());
-
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Payment>(e =>

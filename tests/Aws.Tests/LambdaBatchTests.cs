@@ -32,9 +32,9 @@ public class LambdaBatchTests
 
         var queueArn = $"arn:aws:sqs:us-east-1:000000000000:{settings["Messaging:AmazonSqs:EntityPrefix"]}{EndpointNames.PaymentSaga}";
         var records = new JsonArray(
-            Record("m-1", envelopes[0], queueArn),
-            Record("m-2", "{ this is not an envelope", queueArn),
-            Record("m-3", envelopes[1], queueArn));
+            SqsEvents.Record("m-1", envelopes[0], queueArn),
+            SqsEvents.Record("m-2", "{ this is not an envelope", queueArn),
+            SqsEvents.Record("m-3", envelopes[1], queueArn));
         var sqsEvent = new JsonObject { ["Records"] = records }.ToJsonString();
 
         var response = await worker.Services.GetRequiredService<SqsBatchHandler>().Handle(sqsEvent, CancellationToken.None);
@@ -58,17 +58,4 @@ public class LambdaBatchTests
         await worker.StopAsync();
     }
 
-    static JsonObject Record(string messageId, string body, string queueArn) => new()
-    {
-        ["messageId"] = messageId,
-        ["receiptHandle"] = $"rh-{messageId}",
-        ["body"] = body,
-        ["attributes"] = new JsonObject { ["ApproximateReceiveCount"] = "1" },
-        ["messageAttributes"] = new JsonObject
-        {
-            ["Content-Type"] = new JsonObject { ["stringValue"] = "application/vnd.masstransit+json", ["dataType"] = "String" },
-        },
-        ["eventSource"] = "aws:sqs",
-        ["eventSourceARN"] = queueArn,
-    };
 }

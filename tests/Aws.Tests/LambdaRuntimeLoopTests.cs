@@ -24,7 +24,7 @@ public class LambdaRuntimeLoopTests
         await using var lambda = await RunningLambda.Start(api, settings);
 
         var arn = QueueArn(settings, EndpointNames.PaymentSaga);
-        var id = api.Enqueue(Event(Record("m-1", envelopes[0], arn), Record("m-2", "{ this is not an envelope", arn), Record("m-3", envelopes[1], arn)),
+        var id = api.Enqueue(Event(SqsEvents.Record("m-1", envelopes[0], arn), SqsEvents.Record("m-2", "{ this is not an envelope", arn), SqsEvents.Record("m-3", envelopes[1], arn)),
             DateTimeOffset.UtcNow + Soon);
         var answer = await api.NextAnswer();
 
@@ -74,7 +74,7 @@ public class LambdaRuntimeLoopTests
 
         var arn = QueueArn(settings, EndpointNames.PaymentSaga);
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.5); // inside the 2 s margin already
-        var id = api.Enqueue(Event(Record("m-1", envelopes[0], arn), Record("m-2", envelopes[1], arn), Record("m-3", envelopes[2], arn)), deadline);
+        var id = api.Enqueue(Event(SqsEvents.Record("m-1", envelopes[0], arn), SqsEvents.Record("m-2", envelopes[1], arn), SqsEvents.Record("m-3", envelopes[2], arn)), deadline);
         var answer = await api.NextAnswer();
 
         Assert.Equal(("response", id), (answer.Kind, answer.RequestId));
@@ -106,7 +106,7 @@ public class LambdaRuntimeLoopTests
         await using var lambda = await RunningLambda.Start(api, settings);
 
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
-        var id = api.Enqueue(Event(Record("c-1", charge, QueueArn(settings, EndpointNames.ChargePayment))), deadline);
+        var id = api.Enqueue(Event(SqsEvents.Record("c-1", charge, QueueArn(settings, EndpointNames.ChargePayment))), deadline);
         var answer = await api.NextAnswer();
 
         Assert.Equal(("response", id), (answer.Kind, answer.RequestId));
@@ -191,19 +191,6 @@ public class LambdaRuntimeLoopTests
 
     static string Event(params JsonObject[] records) => new JsonObject { ["Records"] = new JsonArray(records) }.ToJsonString();
 
-    static JsonObject Record(string messageId, string body, string queueArn) => new()
-    {
-        ["messageId"] = messageId,
-        ["receiptHandle"] = $"rh-{messageId}",
-        ["body"] = body,
-        ["attributes"] = new JsonObject { ["ApproximateReceiveCount"] = "1" },
-        ["messageAttributes"] = new JsonObject
-        {
-            ["Content-Type"] = new JsonObject { ["stringValue"] = "application/vnd.masstransit+json", ["dataType"] = "String" },
-        },
-        ["eventSource"] = "aws:sqs",
-        ["eventSourceARN"] = queueArn,
-    };
 
     static List<string> Failures(LambdaAnswer answer) =>
         JsonNode.Parse(answer.Body)!["batchItemFailures"]!.AsArray().Select(x => x!["itemIdentifier"]!.GetValue<string>()).ToList();

@@ -107,7 +107,7 @@ public sealed class OutcomeForwardingFakeEventBridge : IAsyncDisposable
     /// <returns>Null when the signature is right, else why not.</returns>
     private string? VerifySignature(HttpRequest received, byte[] body)
     {
-        var expectedKey = OutcomeForwardingRegistration.LocalCredentials.GetCredentials();
+        var expectedKey = AwsRegistration.EmulatorCredentials.GetCredentials();
         var parts = received.Headers.Authorization.ToString().Split(' ', 2);
         if (parts is not ["AWS4-HMAC-SHA256", var fields])
             return "not SigV4";

@@ -13,11 +13,8 @@ public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology
 {
     public async Task<string> Handle(string sqsEventJson, CancellationToken cancellationToken)
     {
-        var records = JsonNode.Parse(sqsEventJson)?["Records"]?.AsArray()
-            ?? throw new FormatException("Not an SQS event: no Records array");
-
-        var ids = records.Select(r => r?["messageId"]?.GetValue<string>() ?? throw new FormatException("An SQS record has no messageId"))
-            .ToList();
+        var records = Records(sqsEventJson);
+        var ids = MessageIds(records);
         var failures = new List<string>();
         for (var i = 0; i < records.Count; i++)
         {
@@ -48,6 +45,18 @@ public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology
             }
         }
 
-        return JsonSerializer.Serialize(new { batchItemFailures = failures.Select(id => new { itemIdentifier = id }) });
+        return Answer(failures);
     }
+
+    /// <summary>The answer when a batch could not run at all: every record is redelivered.</summary>
+    public static string AllRecordsFailed(string sqsEventJson) => Answer(MessageIds(Records(sqsEventJson)));
+
+    static JsonArray Records(string sqsEventJson) =>
+        JsonNode.Parse(sqsEventJson)?["Records"]?.AsArray() ?? throw new FormatException("Not an SQS event: no Records array");
+
+    static List<string> MessageIds(JsonArray records) =>
+        records.Select(r => r?["messageId"]?.GetValue<string>() ?? throw new FormatException("An SQS record has no messageId")).ToList();
+
+    static string Answer(IEnumerable<string> failedIds) =>
+        JsonSerializer.Serialize(new { batchItemFailures = failedIds.Select(id => new { itemIdentifier = id }) });
 }

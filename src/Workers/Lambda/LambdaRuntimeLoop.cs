@@ -100,7 +100,7 @@ public sealed class LambdaRuntimeLoop(
         {
             try
             {
-                response = AllRecordsFailed(invocation.Body);
+                response = SqsBatchHandler.AllRecordsFailed(invocation.Body);
                 logger.LogWarning("Invocation {Reason} before its batch finished; reporting all its records as failed",
                     stop.IsCancellationRequested ? "stopped" : "reached its cut-off");
             }
@@ -143,12 +143,7 @@ public sealed class LambdaRuntimeLoop(
             return;
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var batch = await outbox.DeliverBatch(cancellationToken);
-                if (batch.Delivered < outboxOptions.Value.BatchSize)
-                    break;
-            }
+            await DrainOutbox(cancellationToken);
         }
         catch (Exception e)
         {
@@ -176,6 +171,13 @@ public sealed class LambdaRuntimeLoop(
     async Task Sweep(CancellationToken cancellationToken)
     {
         var recovered = await recovery.RunOnce(cancellationToken);
+        var delivered = await DrainOutbox(cancellationToken);
+        logger.LogInformation("Scheduled sweep: delivered {Delivered} outbox rows, recovered {Recovered} payments", delivered, recovered);
+    }
+
+    /// <summary>Delivers due outbox rows batch after batch until a batch comes back short.</summary>
+    async Task<int> DrainOutbox(CancellationToken cancellationToken)
+    {
         var delivered = 0;
         DeliveryBatch batch;
         do
@@ -183,15 +185,6 @@ public sealed class LambdaRuntimeLoop(
             batch = await outbox.DeliverBatch(cancellationToken);
             delivered += batch.Delivered;
         } while (batch.Delivered == outboxOptions.Value.BatchSize && !cancellationToken.IsCancellationRequested);
-        logger.LogInformation("Scheduled sweep: delivered {Delivered} outbox rows, recovered {Recovered} payments", delivered, recovered);
-    }
-
-    /// <summary>The answer when the batch could not finish: every record is redelivered.</summary>
-    public static string AllRecordsFailed(string sqsEventJson)
-    {
-        var records = JsonNode.Parse(sqsEventJson)?["Records"]?.AsArray()
-            ?? throw new FormatException("Not an SQS event: no Records array");
-        var ids = records.Select(r => r?["messageId"]?.GetValue<string>() ?? throw new FormatException("An SQS record has no messageId"));
-        return JsonSerializer.Serialize(new { batchItemFailures = ids.Select(id => new { itemIdentifier = id }) });
+        return delivered;
     }
 }

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Payments.Aws;
 using Payments.Aws.EventBridge;
 using Payments.Aws.Signing;
 
@@ -11,9 +12,6 @@ namespace Payments.Workers.Outcomes;
 public static class OutcomeForwardingRegistration
 {
     const string HttpClientName = "EventBridge";
-
-    // No EventBridge emulator checks real keys; a test's loopback endpoint verifies signatures made with these.
-    public static readonly AWSCredentials LocalCredentials = new BasicAWSCredentials("local", "local");
 
     /// <summary>The options (validated at start-up) and the signed EventBridge client, built on first use.</summary>
     public static IServiceCollection AddOutcomeForwardingServices(this IServiceCollection services)
@@ -35,7 +33,7 @@ public static class OutcomeForwardingRegistration
             var options = sp.GetRequiredService<IOptions<OutcomeForwardingOptions>>().Value;
             var endpoint = new AwsEndpointOptions { Region = options.Region, ServiceUrl = options.ServiceUrl };
             return new EventBridgeClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), endpoint,
-                options.ServiceUrl is null ? null : LocalCredentials);
+                options.ServiceUrl is null ? null : AwsRegistration.EmulatorCredentials);
         });
         return services;
     }
