@@ -16,6 +16,15 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
     public DbSet<InboxState> InboxStates => Set<InboxState>();
     public DbSet<PaymentState> PaymentSagas => Set<PaymentState>();
 
+    // Every write runs in a transaction that is retried as a whole when it fails, never continued after a failed
+    // SaveChanges, so EF's automatic savepoints would only add two round trips to each save. Set per call because a
+    // pooled context gets the default back when it returns to the pool.
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        Database.AutoSavepointsEnabled = false;
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Payment>(e =>

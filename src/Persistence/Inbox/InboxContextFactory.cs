@@ -19,54 +19,61 @@ public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider p
     {
         var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "The inbox needs a MessageId");
 
+        InboxState? inboxState = null;
         var continueProcessing = true;
         while (continueProcessing)
         {
-            var addedMessages = false;
-            await using (var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken))
+            InboxConsumeContext<T> inboxContext;
+            if (inboxState is { Consumed: not null, Delivered: not null })
             {
-                try
+                // MassTransit's outbox pipe comes back once more after the pass that consumed the message, only to
+                // report it consumed: the state committed a moment ago answers that without another transaction.
+                inboxContext = new InboxConsumeContext<T>(context, options, provider, db, inboxState);
+                await next.Send(inboxContext);
+            }
+            else
+            {
+                await using (var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken))
                 {
-                    var inboxState = await Claim(messageId, options.ConsumerId, context.CancellationToken);
-                    inboxState.ReceiveCount++;
-
-                    var inboxContext = new InboxConsumeContext<T>(context, options, provider, db, inboxState);
-                    await next.Send(inboxContext);
-                    await db.SaveChangesAsync(context.CancellationToken);
-                    await transaction.CommitAsync(context.CancellationToken);
-
-                    continueProcessing = inboxContext.ContinueProcessing;
-                    addedMessages = inboxContext.AddedMessages;
+                    try
+                    {
+                        inboxState = await Claim(messageId, options.ConsumerId, context.CancellationToken);
+                        inboxContext = new InboxConsumeContext<T>(context, options, provider, db, inboxState);
+                        await next.Send(inboxContext);
+                        await db.SaveChangesAsync(context.CancellationToken);
+                        await transaction.CommitAsync(context.CancellationToken);
+                    }
+                    catch
+                    {
+                        db.ChangeTracker.Clear();
+                        throw;
+                    }
                 }
-                catch
-                {
-                    db.ChangeTracker.Clear();
-                    throw;
-                }
+
+                if (inboxContext.AddedMessages)
+                    signal.Raise();
             }
 
-            if (addedMessages)
-                signal.Raise();
+            continueProcessing = inboxContext.ContinueProcessing;
         }
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("outboxContextFactory").Add("provider", "postgres");
 
-    // Insert-if-absent then lock, in the same transaction: a concurrent redelivery waits on the row lock
-    // instead of failing on the primary key.
+    // One statement claims, counts and locks the row: a new row is locked by its own insert, an existing one by the
+    // update, so a concurrent redelivery waits here and then finds the message consumed.
     async Task<InboxState> Claim(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
-        await db.Database.ExecuteSqlAsync(
-            $"""
-             INSERT INTO inbox_states (message_id, consumer_id, received, receive_count)
-             VALUES ({messageId}, {consumerId}, {now}, 0)
-             ON CONFLICT (message_id, consumer_id) DO NOTHING
-             """, cancellationToken);
-
-        return await db.InboxStates
-            .FromSql($"SELECT * FROM inbox_states WHERE message_id = {messageId} AND consumer_id = {consumerId} FOR UPDATE")
+        var rows = await db.InboxStates
+            .FromSql($"""
+                      INSERT INTO inbox_states (message_id, consumer_id, received, receive_count)
+                      VALUES ({messageId}, {consumerId}, {now}, 1)
+                      ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = inbox_states.receive_count + 1
+                      RETURNING *
+                      """)
             .AsTracking()
-            .SingleAsync(cancellationToken);
+            .ToListAsync(cancellationToken);
+        return rows.Single();
     }
 }
