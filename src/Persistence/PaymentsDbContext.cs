@@ -57,8 +57,11 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.HasKey(x => x.SequenceNumber);
             e.Property(x => x.SequenceNumber).UseIdentityAlwaysColumn();
             e.Property(x => x.ContentType).HasMaxLength(256);
-            // Delivery picks due rows in sequence order.
+            // Delivery claims rows to send now in sequence order, and scheduled rows by due time.
+            e.HasIndex(x => x.SequenceNumber).HasFilter("enqueue_time IS NULL").HasDatabaseName("IX_outbox_messages_ready");
             e.HasIndex(x => new { x.EnqueueTime, x.SequenceNumber });
+            // A finished payment drops its scheduled messages.
+            e.HasIndex(x => x.CorrelationId).HasFilter("enqueue_time IS NOT NULL").HasDatabaseName("IX_outbox_messages_scheduled_correlation_id");
         });
 
         model.Entity<InboxState>(e =>

@@ -195,6 +195,14 @@ namespace Payments.Persistence.Migrations
 
                     b.HasKey("SequenceNumber");
 
+                    b.HasIndex("CorrelationId")
+                        .HasDatabaseName("IX_outbox_messages_scheduled_correlation_id")
+                        .HasFilter("enqueue_time IS NOT NULL");
+
+                    b.HasIndex("SequenceNumber")
+                        .HasDatabaseName("IX_outbox_messages_ready")
+                        .HasFilter("enqueue_time IS NULL");
+
                     b.HasIndex("EnqueueTime", "SequenceNumber");
 
                     b.ToTable("outbox_messages", (string)null);
