@@ -31,15 +31,10 @@ if ! command -v gnuplot >/dev/null; then
 fi
 command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 
-log "building (Release)"
-for p in src/Api src/Workers bench/LoadGen; do dotnet build "$p" -c Release -nologo -v q >/dev/null; done
-api_dir=$root/src/Api/bin/Release/net10.0
-worker_dir=$root/src/Workers/bin/Release/net10.0
-loadgen=(dotnet "$root/bench/LoadGen/bin/Release/net10.0/Payments.LoadGen.dll")
-
 # Under /tmp because the postgres user may not be able to traverse the repo.
 rundir=$(mktemp -d /tmp/payments-bench.XXXXXX)
 chmod 711 "$rundir"
+
 pids=()
 emulator_started=0
 stop_pid() {
@@ -60,6 +55,17 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Published as the container images publish them (Release, ReadyToRun), outside the repo.
+log "publishing the API and the worker (Release, ReadyToRun) and building the load generator"
+api_dir=$rundir/publish/api
+worker_dir=$rundir/publish/worker
+for p in api:src/Api worker:src/Workers; do
+  dotnet publish "${p#*:}" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:UseAppHost=false \
+    -o "$rundir/publish/${p%%:*}" -nologo -v q >/dev/null
+done
+dotnet build bench/LoadGen -c Release -nologo -v q >/dev/null
+loadgen=(dotnet "$root/bench/LoadGen/bin/Release/net10.0/Payments.LoadGen.dll")
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {

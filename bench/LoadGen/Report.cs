@@ -156,10 +156,11 @@ static class Report
             sb.AppendLine(Row(h, $"open loop {F(h["target_rate"], "F0")}/s", "", ""));
         sb.AppendLine();
         sb.AppendLine("Latencies are of the 201 responses; errors are any other answer or a client exception (kinds in the JSON). " +
-                      "\"e2e terminal/s\" = payments of the level that reached SUCCESS/FAILED ÷ (last completed_at − level start); the run waits for the " +
+                      "\"e2e terminal/s\" = payments (whichever level created them) that reached SUCCESS/FAILED while the level's load ran ÷ the level's duration: " +
+                      "the backend's rate at that load, its processing throughput when the level saturates it. The run waits for the " +
                       "backlog to drain for a bounded time (20 s; 30 s distributed) after each level, and \"not terminal\" counts the level's payments still PENDING after that: " +
-                      "when a level creates payments faster than they are processed, its 201→terminal latencies grow with the backlog (closed loop, no admission control) and cover only the payments that finished; " +
-                      "its e2e terminal/s is then the processing throughput under saturation. The open-loop row offers a fixed rate instead. Backlog = outbox rows due now and " +
+                      "when a level creates payments faster than they are processed, its 201→terminal latencies grow with the backlog (closed loop, no admission control) and cover only the payments that finished. " +
+                      "The open-loop row offers a fixed rate instead. Backlog = outbox rows due now and " +
                       "payments still PENDING, sampled every 500 ms during the level and its drain.");
         sb.AppendLine();
         sb.AppendLine("## Ceiling: pgbench running the API's write transaction (`bench/api-write.sql`, `-M prepared`)");
