@@ -3,6 +3,7 @@
 #
 #   scripts/postgres.sh start <dir> [--fast]   create + start a cluster in <dir>, print its port
 #   scripts/postgres.sh stop <dir>             stop it (idempotent); the caller removes <dir>
+#   scripts/postgres.sh restart <dir>          immediate stop (a crash to the database) and start on the same port
 #   scripts/postgres.sh createdb <dir> <name>  create a database in a running cluster
 #
 # Connection string: Host=127.0.0.1;Port=<port>;Username=postgres;Database=<db> (trust auth).
@@ -105,6 +106,13 @@ cmd_stop() {
   as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2 || true
 }
 
+# Immediate mode is a crash as far as the database goes: no checkpoint, WAL recovery on start; clients lose their connections.
+cmd_restart() {
+  local dir=${1:?usage: postgres.sh restart <dir>}
+  local bin; bin=$(find_bindir) || die "PostgreSQL is not installed"
+  as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w -l "$dir/postgres.log" restart >&2
+}
+
 cmd_createdb() {
   local dir=${1:?usage: postgres.sh createdb <dir> <name>} name=${2:?usage: postgres.sh createdb <dir> <name>}
   local bin; bin=$(find_bindir) || die "PostgreSQL is not installed"
@@ -114,6 +122,7 @@ cmd_createdb() {
 case ${1:-} in
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
+  restart) shift; cmd_restart "$@" ;;
   createdb) shift; cmd_createdb "$@" ;;
-  *) die "usage: postgres.sh start <dir> [--fast] | stop <dir> | createdb <dir> <name>" ;;
+  *) die "usage: postgres.sh start <dir> [--fast] | stop <dir> | restart <dir> | createdb <dir> <name>" ;;
 esac

@@ -27,6 +27,9 @@ export PAYMENTS_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres"
 sqs_port=$(bash scripts/sqs-emulator.sh start "$tmp")
 export PAYMENTS_TEST_SQS="http://127.0.0.1:$sqs_port"
 
+# The chaos run (tests/Aws.Tests/Reliability) writes its invariants table here; it is printed after the tests.
+export PAYMENTS_RELIABILITY_REPORT=${PAYMENTS_RELIABILITY_REPORT:-$tmp/reliability}
+
 build_rc=0 test_rc=0
 dotnet build Payments.sln -c Release || build_rc=$?
 if [[ $build_rc -eq 0 ]]; then
@@ -52,6 +55,7 @@ summarize() {
     }'
 }
 read -r passed failed skipped trx_count < <(summarize "$tmp/results")
+[[ -f $PAYMENTS_RELIABILITY_REPORT.md ]] && { echo; cat "$PAYMENTS_RELIABILITY_REPORT.md"; echo; }
 
 cleanup
 trap - EXIT

@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Net;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Npgsql;
+using Payments.Persistence;
+using Payments.TestSupport;
+using Xunit.Abstractions;
+
+namespace Payments.Aws.Tests.Reliability;
+
+/// <summary>
+/// The chaos run: the API (Role=Api, real HTTP pipeline), real worker processes, the SQS/SNS emulator, a Postgres
+/// cluster of the run's own and a gateway that fails half of its calls and loses 5 % of its answers. While clients
+/// create payments (retrying with the same idempotency key, as a client should), workers are killed with SIGKILL at
+/// random moments, Postgres is restarted in immediate mode, and a burst of poison messages lands on the saga's
+/// queue. Afterwards every invariant is checked and printed as a table. The test command runs the short form;
+/// <c>PAYMENTS_RELIABILITY=long</c> (bench/reliability.sh) the long one; <c>PAYMENTS_RELIABILITY_SEED</c> replays a run's
+/// chaos plan; <c>PAYMENTS_RELIABILITY_REPORT=path</c> also writes path.md and path.json.
+/// </summary>
+public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    sealed record Scale(string Name, int Payments, int Clients, int Kills, int PostgresRestarts, int Poison, TimeSpan Settle);
+
+    static readonly Scale Run = Environment.GetEnvironmentVariable("PAYMENTS_RELIABILITY") == "long"
+        ? new("long", 3000, 32, 8, 3, 100, TimeSpan.FromMinutes(6))
+        : new("short", 300, 16, 2, 1, 10, TimeSpan.FromMinutes(3));
+
+    readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("PAYMENTS_RELIABILITY_SEED"), out var s) ? s : Random.Shared.Next();
+    readonly List<string> _events = [];
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    OwnPostgres _postgres = null!;
+    WorkerProcesses _workers = null!;
+    ApiFactory _api = null!;
+    Sql _db = null!;
+    Sql _ledger = null!;
+    string _prefix = null!;
+    AmazonSQSClient _sqs = null!;
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await OwnPostgres.Start();
+        await _postgres.CreateDatabase("payments");
+        var database = _postgres.ConnectionString("payments");
+        await DatabaseMigrator.Migrate(database);
+        _db = new Sql(database);
+        // The gateway's ledger lives elsewhere (on the shared test server), as a card network's would: our restart is not its.
+        var ledger = await TestPostgres.CreateDatabase();
+        _ledger = new Sql(ledger);
+
+        _prefix = AwsHost.NewPrefix();
+        var settings = AwsHost.Settings(database, _prefix);
+        foreach (var (key, value) in new Dictionary<string, string?>
+                 {
+                     ["Messaging:AmazonSqs:VisibilityTimeout"] = "00:00:05",
+                     ["Messaging:AmazonSqs:ConcurrencyPerQueue"] = "32",
+                     ["Payments:Saga:ChargeTimeout"] = "00:00:05",
+                     ["Payments:Saga:RetryBaseDelay"] = "00:00:00.020",
+                     ["Payments:Saga:RetryMaxDelay"] = "00:00:00.200",
+                     ["Payments:Saga:MaxAttempts"] = "25",
+                     ["Payments:FakeGateway:TransientFailureRate"] = "0.5",
+                     ["Payments:FakeGateway:TimeoutRate"] = "0.05",
+                     ["Payments:FakeGateway:Latency"] = "00:00:00.002",
+                     ["Payments:FakeGateway:LedgerConnectionString"] = ledger,
+                 })
+            settings[key] = value;
+
+        _workers = new WorkerProcesses(settings);
+        _workers.Start();
+        _api = ApiFactory.StartOn(database, new Dictionary<string, string?>(settings) { ["Payments:Role"] = "Api" });
+        _sqs = TestSqs.CreateClient();
+        await Sql.WaitUntil(async () => await QueueExists(Queue("payment-state")), TimeSpan.FromSeconds(60), "the worker to provision its queues");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _workers.Dispose();
+        await _api.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await _postgres.DisposeAsync();
+        _sqs.Dispose();
+    }
+
+    [Fact]
+    public async Task Kills_a_database_restart_a_flaky_gateway_and_poison_lose_no_payment_and_charge_none_twice()
+    {
+        var random = new Random(_seed);
+        Log($"{Run.Name} run, seed {_seed}: {Run.Payments} payments by {Run.Clients} clients, {Run.Kills} worker kills, " +
+            $"{Run.PostgresRestarts} Postgres restarts, {Run.Poison} poison messages; gateway 50 % transient failures, 5 % lost answers");
+
+        var clients = new Clients(_api, Run.Clients);
+        var creating = clients.CreateAll(Run.Payments);
+        await Chaos(random, clients);
+        var created = await creating;
+
+        await SettleOrDump();
+        var table = await Invariants(created, clients);
+        var text = table.Render(_events);
+        output.WriteLine(text);
+        if (Environment.GetEnvironmentVariable("PAYMENTS_RELIABILITY_REPORT") is { Length: > 0 } report)
+        {
+            await File.WriteAllTextAsync(report + ".md", "# Reliability run\n\n" + text);
+            await File.WriteAllTextAsync(report + ".json", table.Json(_events));
+        }
+        Assert.True(table.AllHold, "an invariant does not hold; see the table above");
+    }
+
+    // Kills, restarts and the poison burst at random points of the run, in the order they fall: while payments are
+    // created and while they are processed.
+    async Task Chaos(Random random, Clients clients)
+    {
+        var plan = Enumerable.Range(0, Run.Kills).Select(_ => (At: random.NextDouble(), What: "kill"))
+            .Concat(Enumerable.Range(0, Run.PostgresRestarts).Select(_ => (At: random.NextDouble(), What: "restart")))
+            .Append((At: random.NextDouble(), What: "poison"))
+            .Select(x => x with { At = 0.05 + 0.85 * x.At })
+            .OrderBy(x => x.At)
+            .ToList();
+
+        foreach (var (at, what) in plan)
+        {
+            while (await Progress(clients) < at)
+                await Task.Delay(50);
+            await Task.Delay(random.Next(0, 300));
+            switch (what)
+            {
+                case "kill":
+                    await _workers.KillNewest();
+                    Log($"SIGKILL to a worker after {clients.Created} payments were created; a new one started");
+                    _workers.Start();
+                    break;
+                case "restart":
+                    var down = Stopwatch.StartNew();
+                    await _postgres.Restart();
+                    Log($"Postgres restarted (immediate) after {clients.Created} payments were created; accepting connections again after {down.ElapsedMilliseconds} ms");
+                    break;
+                case "poison":
+                    await PoisonBurst();
+                    Log($"{Run.Poison} poison messages sent to payment-state after {clients.Created} payments were created");
+                    break;
+            }
+        }
+    }
+
+    // Half creation, half processing: (created + terminal) / (2 × payments).
+    async Task<double> Progress(Clients clients)
+    {
+        long terminal;
+        try { terminal = await _db.Count("payments", "status <> 'PENDING'"); }
+        catch (NpgsqlException) { terminal = 0; } // the database is restarting
+        return (clients.Created + terminal) / (2.0 * Run.Payments);
+    }
+
+    async Task PoisonBurst()
+    {
+        var url = (await _sqs.GetQueueUrlAsync(Queue("payment-state"))).QueueUrl;
+        foreach (var chunk in Enumerable.Range(0, Run.Poison).Chunk(10))
+            await _sqs.SendMessageBatchAsync(url, chunk.Select(i => new SendMessageBatchRequestEntry($"p{i}", $"poison-{i}: not an envelope {{")).ToList());
+    }
+
+    async Task SettleOrDump()
+    {
+        try
+        {
+            await Sql.WaitUntil(async () => await _db.Count("payments", "status = 'PENDING'") == 0, Run.Settle,
+                "every created payment to reach a terminal state");
+            Log($"every payment terminal at {_clock.Elapsed.TotalSeconds:F0} s");
+            // Poison needs MaxReceiveCount receives, a visibility timeout apart, to reach the dead-letter queue.
+            await Sql.WaitUntil(async () => (await Depth(Queue("payment-state"))).Total == 0 && await _db.Count("outbox_messages") == 0,
+                TimeSpan.FromSeconds(90), "queues and outbox to drain");
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine(string.Join('\n', _events));
+            output.WriteLine(_workers.LogTail(20_000));
+            throw;
+        }
+    }
+
+    async Task<InvariantTable> Invariants(IReadOnlyList<Guid> created, Clients clients)
+    {
+        var payments = await _db.Query("SELECT id, status, amount, charge_id FROM payments",
+            r => (Id: r.GetGuid(0), Status: r.GetString(1), Amount: r.GetInt64(2), ChargeId: r.IsDBNull(3) ? null : r.GetString(3)));
+        var approved = await _ledger.Query("SELECT payment_id, amount, charge_id, requests FROM fake_gateway_ledger WHERE approved",
+            r => (PaymentId: r.GetGuid(0), Amount: r.GetInt64(1), ChargeId: r.GetString(2), Requests: r.GetInt32(3)));
+        var chargesPerPayment = approved.GroupBy(x => x.PaymentId).ToDictionary(g => g.Key, g => g.ToList());
+        var byId = payments.ToDictionary(p => p.Id);
+
+        var succeeded = payments.Where(p => p.Status == "SUCCESS").ToList();
+        var failed = payments.Where(p => p.Status == "FAILED").ToList();
+        var successMismatch = succeeded.Count(p => !chargesPerPayment.TryGetValue(p.Id, out var c) || c.Count != 1
+                                                   || c[0].Amount != p.Amount || c[0].ChargeId != p.ChargeId);
+        var dead = await DeadLetters();
+
+        var table = new InvariantTable();
+        table.Add("every 201 has its payment row", created.Count, created.Count(byId.ContainsKey));
+        table.Add("one payment per idempotency key (no duplicates)", Run.Payments, payments.Count);
+        table.Add("payments still PENDING", 0, payments.Count(p => p.Status == "PENDING"));
+        table.Add("payments charged more than once", 0, chargesPerPayment.Count(c => c.Value.Count > 1));
+        table.Add("SUCCESS without exactly one matching charge", 0, successMismatch);
+        table.Add("FAILED with a charge", 0, failed.Count(p => chargesPerPayment.ContainsKey(p.Id)));
+        table.Add("charges for no SUCCESS payment", 0, chargesPerPayment.Keys.Count(id => !byId.TryGetValue(id, out var p) || p.Status != "SUCCESS"));
+        table.Add("outbox rows left", 0, await _db.Count("outbox_messages"));
+        table.Add("poison messages in payment-state_dlq", Run.Poison, dead.Poison);
+        table.Add("payment messages in a dead-letter queue", 0, dead.Other);
+        table.Add("messages left in the worker queues", 0, dead.LeftInQueues);
+        table.Note($"{succeeded.Count} SUCCESS, {failed.Count} FAILED (declined by the card rule or out of attempts); " +
+                   $"{approved.Count(a => a.Requests > 1)} charges were requested again after a crash or a lost answer and answered from the ledger; " +
+                   $"clients got {clients.Retried} non-201 answers or connection errors and retried with the same key");
+        return table;
+    }
+
+    sealed record DeadLetterCount(int Poison, int Other, int LeftInQueues);
+
+    async Task<DeadLetterCount> DeadLetters()
+    {
+        int poison = 0, other = 0, left = 0;
+        foreach (var endpoint in new[] { "payment-state", "charge-payment", "reconcile-charge" })
+        {
+            left += (await Depth(Queue(endpoint))).Total;
+            var dlq = (await _sqs.GetQueueUrlAsync(Queue(endpoint) + "_dlq")).QueueUrl;
+            var seen = new HashSet<string>();
+            for (var empty = 0; empty < 3;)
+            {
+                // Read without consuming: the messages come back after the visibility timeout, for an operator to replay.
+                var batch = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest(dlq) { MaxNumberOfMessages = 10, VisibilityTimeout = 60, WaitTimeSeconds = 1 });
+                var fresh = (batch.Messages ?? []).Where(m => seen.Add(m.MessageId)).ToList();
+                if (fresh.Count == 0) { empty++; continue; }
+                foreach (var m in fresh)
+                    if (endpoint == "payment-state" && m.Body.StartsWith("poison-", StringComparison.Ordinal)) poison++;
+                    else other++;
+            }
+        }
+        return new DeadLetterCount(poison, other, left);
+    }
+
+    string Queue(string endpoint) => _prefix + endpoint;
+
+    async Task<bool> QueueExists(string name)
+    {
+        try { await _sqs.GetQueueUrlAsync(name); return true; }
+        catch (QueueDoesNotExistException) { return false; }
+    }
+
+    sealed record QueueDepth(int Visible, int InFlight)
+    {
+        public int Total => Visible + InFlight;
+    }
+
+    async Task<QueueDepth> Depth(string name)
+    {
+        var url = (await _sqs.GetQueueUrlAsync(name)).QueueUrl;
+        var attributes = (await _sqs.GetQueueAttributesAsync(url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])).Attributes ?? [];
+        return new QueueDepth(int.Parse(attributes["ApproximateNumberOfMessages"]), int.Parse(attributes["ApproximateNumberOfMessagesNotVisible"]));
+    }
+
+    void Log(string line)
+    {
+        var stamped = $"{_clock.Elapsed.TotalSeconds,6:F1} s  {line}";
+        lock (_events) _events.Add(stamped);
+        output.WriteLine(stamped);
+    }
+
+    /// <summary>Clients creating payments with unique keys, retrying an answer that is not 201 with the same key.</summary>
+    sealed class Clients(ApiFactory api, int concurrency)
+    {
+        int _created, _retried;
+        public int Created => Volatile.Read(ref _created);
+        public int Retried => Volatile.Read(ref _retried);
+
+        public async Task<IReadOnlyList<Guid>> CreateAll(int total)
+        {
+            var users = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToArray();
+            var http = users.ToDictionary(u => u, api.ClientFor);
+            var ids = new Guid[total];
+            using var gate = new SemaphoreSlim(concurrency);
+            await Task.WhenAll(Enumerable.Range(0, total).Select(async i =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    var user = users[i % users.Length];
+                    ids[i] = await CreateOne(http[user], user, i);
+                    Interlocked.Increment(ref _created);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            return ids;
+        }
+
+        async Task<Guid> CreateOne(HttpClient client, Guid user, int i)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    using var response = await PaymentRequests.Post(client, PaymentRequests.Body(user, 1000 + i), $"chaos-{i}");
+                    if (response.StatusCode == HttpStatusCode.Created)
+                        return (await PaymentRequests.Json(response)).GetProperty("id").GetGuid();
+                    Assert.True(response.StatusCode == HttpStatusCode.Conflict || (int)response.StatusCode >= 500,
+                        $"payment {i}: unexpected {(int)response.StatusCode}");
+                }
+                catch (HttpRequestException)
+                {
+                }
+                Interlocked.Increment(ref _retried);
+                Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), $"payment {i} was not accepted within 2 minutes");
+                await Task.Delay(200);
+            }
+        }
+    }
+}
