@@ -94,6 +94,8 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         var created = await creating;
 
         await SettleOrDump();
+        using (var probe = new NpgsqlConnection(_db.ConnectionString))
+            NpgsqlConnection.ClearPool(probe); // idle connections of the test's own that a restart broke
         var table = await Invariants(created, clients);
         var text = table.Render(_events);
         output.WriteLine(text);
@@ -144,9 +146,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     // Half creation, half processing: (created + terminal) / (2 × payments).
     async Task<double> Progress(Clients clients)
     {
-        long terminal;
-        try { terminal = await _db.Count("payments", "status <> 'PENDING'"); }
-        catch (NpgsqlException) { terminal = 0; } // the database is restarting
+        var terminal = await TryCount("payments", "status <> 'PENDING'") ?? 0;
         return (clients.Created + terminal) / (2.0 * Run.Payments);
     }
 
@@ -161,11 +161,11 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     {
         try
         {
-            await Sql.WaitUntil(async () => await _db.Count("payments", "status = 'PENDING'") == 0, Run.Settle,
+            await Sql.WaitUntil(async () => await TryCount("payments", "status = 'PENDING'") == 0, Run.Settle,
                 "every created payment to reach a terminal state");
             Log($"every payment terminal at {_clock.Elapsed.TotalSeconds:F0} s");
             // Poison needs MaxReceiveCount receives, a visibility timeout apart, to reach the dead-letter queue.
-            await Sql.WaitUntil(async () => (await Depth(Queue("payment-state"))).Total == 0 && await _db.Count("outbox_messages") == 0,
+            await Sql.WaitUntil(async () => (await Depth(Queue("payment-state"))).Total == 0 && await TryCount("outbox_messages") == 0,
                 TimeSpan.FromSeconds(90), "queues and outbox to drain");
         }
         catch (TimeoutException)
@@ -231,6 +231,13 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
         return new DeadLetterCount(poison, other, left);
+    }
+
+    // The test's own pooled connections break with each restart too; a failed probe only means "not yet".
+    async Task<long?> TryCount(string table, string where = "true")
+    {
+        try { return await _db.Count(table, where); }
+        catch (NpgsqlException) { return null; }
     }
 
     string Queue(string endpoint) => _prefix + endpoint;
