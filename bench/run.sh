@@ -4,11 +4,11 @@
 # Throwaway PostgreSQL (normal durability), the API in all-in-one mode as its own process, bench/LoadGen at
 # 1, 8, 32, 128 clients (+ an open-loop run at half the best end-to-end rate), pgbench running the API's write
 # transaction (bench/api-write.sql) at the same concurrency as the ceiling, a startup probe, the distributed mode
-# (API + worker over the SQS/SNS emulator) at 32 clients. Writes bench/results/{<timestamp>.json,latest.json,
+# (API + worker over the SQS/SNS emulator) at 1, 8 and 32 clients. Writes bench/results/{<timestamp>.json,latest.json,
 # summary.md,throughput-latency.png}. Everything it starts is stopped on exit, Ctrl-C included. Loopback only.
 #
 # Knobs: BENCH_DURATION (s per level, 15), BENCH_LEVELS (1,8,32,128), BENCH_DRAIN_TIMEOUT (s to wait for the backlog after a level, 20),
-#        BENCH_DISTRIBUTED (1; 0 skips it), BENCH_STARTUP_RUNS (3).
+#        BENCH_DISTRIBUTED (1; 0 skips it), BENCH_DIST_LEVELS (1,8,32), BENCH_STARTUP_RUNS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,6 +17,7 @@ duration=${BENCH_DURATION:-15}
 levels=${BENCH_LEVELS:-1,8,32,128}
 drain_timeout=${BENCH_DRAIN_TIMEOUT:-20}
 distributed=${BENCH_DISTRIBUTED:-1}
+dist_levels=${BENCH_DIST_LEVELS:-1,8,32}
 startup_runs=${BENCH_STARTUP_RUNS:-3}
 t0=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -150,7 +151,7 @@ ConnectionStrings__Payments=$(cs payments) Payments__Role=AllInOne \
   run_child "${loadgen[@]}" startup --dll "$api_dir/Payments.Api.dll" --port "$startup_port" --key "$signing_key" --runs "$startup_runs" \
   --out "$rundir/startup.json" || log "startup probe did not get a 201 on every run"
 
-# ---- distributed: API (Role=Api) + worker over the SQS/SNS emulator, 32 clients --------------------------------
+# ---- distributed: API (Role=Api) + worker over the SQS/SNS emulator, 1/8/32 clients --------------------------------
 report_args=()
 if [[ $distributed == 1 ]]; then
   log "distributed mode: starting the SQS/SNS emulator"
@@ -169,7 +170,7 @@ if [[ $distributed == 1 ]]; then
   wait_ready "$dist_url" "$dist_api_pid"
   sleep 2 # the worker provisions queues and subscriptions concurrently; give its receivers a moment
   kill -0 "$worker_pid" 2>/dev/null || { tail -n 30 "$rundir/worker.log" >&2; exit 1; }
-  if run_child "${loadgen[@]}" load --label distributed --url "$dist_url" --db "$(cs payments_dist)" --key "$signing_key" --levels 32 \
+  if run_child "${loadgen[@]}" load --label distributed --url "$dist_url" --db "$(cs payments_dist)" --key "$signing_key" --levels "$dist_levels" \
     --duration "$duration" --drain-timeout 30 --pids "api=$dist_api_pid,worker=$worker_pid" --out "$rundir/dist.json"; then
     report_args+=(--dist "$rundir/dist.json")
   else
