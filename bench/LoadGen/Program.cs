@@ -297,8 +297,9 @@ static class Load
         var warmup = a.Num("warmup", 3);
         if (warmup > 0)
         {
-            Console.Error.WriteLine($"[{result["label"]}] warm-up {warmup} s at 8 clients (not recorded)");
-            await Closed(client, 8, TimeSpan.FromSeconds(warmup));
+            // At the first level's concurrency: enough to compile the paths, without a backlog the first level would inherit.
+            Console.Error.WriteLine($"[{result["label"]}] warm-up {warmup} s at {levels[0]} clients (not recorded)");
+            await Closed(client, levels[0], TimeSpan.FromSeconds(warmup));
             await Drain(db, drainTimeout);
         }
 
@@ -473,6 +474,14 @@ static class Load
             finishedDuringLoad = (long)(await count.ExecuteScalarAsync())!;
         }
         var window = (ended - started).TotalSeconds;
+        // The backend alone: payments finished while the backlog drained after the load stopped (no new requests).
+        long finishedDuringDrain;
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM payments WHERE completed_at >= $1 AND completed_at < $2", conn))
+        {
+            count.Parameters.Add(new NpgsqlParameter { Value = ended });
+            count.Parameters.Add(new NpgsqlParameter { Value = ended.AddSeconds(drainSeconds) });
+            finishedDuringDrain = (long)(await count.ExecuteScalarAsync())!;
+        }
         return new JsonObject
         {
             ["created"] = created.Count,
@@ -483,6 +492,9 @@ static class Load
             ["terminal_per_s"] = Stats.R(finishedDuringLoad / window),
             ["window_s"] = Stats.R(window),
             ["drain_wait_s"] = Stats.R(drainSeconds),
+            ["terminal_during_drain"] = finishedDuringDrain,
+            // Only a drain of a real backlog (more than a second of it) measures the backend's rate.
+            ["drain_terminal_per_s"] = drainSeconds >= 1 ? Stats.R(finishedDuringDrain / drainSeconds) : null,
             ["latency_ms"] = o,
         };
     }
