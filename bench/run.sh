@@ -171,6 +171,7 @@ if [[ $distributed == 1 ]]; then
   sleep 2 # the worker provisions queues and subscriptions concurrently; give its receivers a moment
   kill -0 "$worker_pid" 2>/dev/null || { tail -n 30 "$rundir/worker.log" >&2; exit 1; }
   if run_child "${loadgen[@]}" load --label distributed --url "$dist_url" --db "$(cs payments_dist)" --key "$signing_key" --levels "$dist_levels" \
+    --sqs-url "http://127.0.0.1:$sqs_port" --sqs-queues payment-state,charge-payment,reconcile-charge \
     --duration "$duration" --drain-timeout 30 --pids "api=$dist_api_pid,worker=$worker_pid" --out "$rundir/dist.json"; then
     report_args+=(--dist "$rundir/dist.json")
   else

@@ -173,6 +173,8 @@ sealed class Sampler : IAsyncDisposable
 {
     readonly string db;
     readonly Dictionary<string, int> pids;
+    readonly QueueDepthProbe? queues;
+    public readonly List<long> QueueDepth = [];
     readonly CancellationTokenSource stop = new();
     readonly Task loop;
     public readonly List<(long Outbox, long Pending)> Backlog = [];
@@ -181,10 +183,11 @@ sealed class Sampler : IAsyncDisposable
     readonly (long Busy, long Total) machineStart;
     readonly long started = Stopwatch.GetTimestamp();
 
-    public Sampler(string db, Dictionary<string, int> pids)
+    public Sampler(string db, Dictionary<string, int> pids, QueueDepthProbe? queues = null)
     {
         this.db = db;
         this.pids = pids;
+        this.queues = queues;
         foreach (var (name, pid) in pids) cpuTicksStart[name] = CpuTicks(pid);
         machineStart = MachineCpu();
         loop = Task.Run(Loop);
@@ -207,6 +210,11 @@ sealed class Sampler : IAsyncDisposable
                 lock (Backlog) Backlog.Add((r.GetInt64(0), r.GetInt64(1)));
             }
             catch (Exception) when (!stop.IsCancellationRequested) { }
+            if (queues is not null)
+            {
+                try { var depth = await queues.Depth(); lock (QueueDepth) QueueDepth.Add(depth); }
+                catch (Exception) when (!stop.IsCancellationRequested) { }
+            }
             foreach (var (name, pid) in pids)
             {
                 var rss = RssKb(pid);
@@ -228,6 +236,8 @@ sealed class Sampler : IAsyncDisposable
             cpu[name + "_pct_of_one_core"] = Stats.R(100.0 * (CpuTicks(pid) - cpuTicksStart[name]) / 100.0 / seconds);
         List<(long Outbox, long Pending)> b;
         lock (Backlog) b = [.. Backlog];
+        List<long> q;
+        lock (QueueDepth) q = [.. QueueDepth];
         return new JsonObject
         {
             ["backlog"] = new JsonObject
@@ -237,6 +247,8 @@ sealed class Sampler : IAsyncDisposable
                 ["outbox_due_avg"] = b.Count == 0 ? null : Stats.R(b.Average(x => x.Outbox)),
                 ["pending_max"] = b.Count == 0 ? null : b.Max(x => x.Pending),
                 ["pending_avg"] = b.Count == 0 ? null : Stats.R(b.Average(x => x.Pending)),
+                ["queue_depth_max"] = q.Count == 0 ? null : q.Max(),
+                ["queue_depth_avg"] = q.Count == 0 ? null : Stats.R(q.Average()),
             },
             ["rss_max_mb"] = new JsonObject(MaxRssKb.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Stats.R(kv.Value / 1024.0)))),
             ["cpu"] = cpu,
@@ -292,6 +304,7 @@ static class Load
         var pids = a.Get("pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=')).ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture));
         var client = new Client(url, a.Get("key"), (int)a.Num("users", 64));
+        using var queueProbe = QueueDepthProbe.FromArgs(a);
         var result = new JsonObject { ["label"] = a.Get("label", "all-in-one"), ["duration_s"] = duration.TotalSeconds };
 
         var warmup = a.Num("warmup", 3);
@@ -311,7 +324,7 @@ static class Load
         foreach (var c in levels)
         {
             Console.Error.WriteLine($"[{result["label"]}] {c} clients for {duration.TotalSeconds} s");
-            var sampler = new Sampler(db, pids);
+            var sampler = new Sampler(db, pids, queueProbe);
             var started = DateTime.UtcNow;
             var run = await Closed(client, c, duration);
             var ended = DateTime.UtcNow;

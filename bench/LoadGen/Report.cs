@@ -203,12 +203,12 @@ static class Report
         {
             sb.AppendLine("## Distributed: API (Role=Api) + worker over the SQS/SNS emulator");
             sb.AppendLine();
-            sb.AppendLine("| Clients | 201/s | p50 ms | p95 ms | p99 ms | max ms | errors | e2e terminal/s | drain terminal/s | 201→terminal p50 ms | p99 ms | not terminal | outbox due max/avg | PENDING max/avg | RSS max MB | CPU % of a core | machine busy % |");
-            sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            sb.AppendLine("| Clients | 201/s | p50 ms | p95 ms | p99 ms | max ms | errors | e2e terminal/s | drain terminal/s | 201→terminal p50 ms | p99 ms | not terminal | outbox due max/avg | PENDING max/avg | SQS queued max/avg | RSS max MB | CPU % of a core | machine busy % |");
+            sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var l in d["levels"]!.AsArray())
                 sb.AppendLine(Row(l!, l!["concurrency"]!.ToString(), null, null));
             sb.AppendLine();
-            sb.AppendLine("Queue depth in the emulator was not sampled; the outbox and PENDING columns show the backlog on the Postgres side.");
+            sb.AppendLine("SQS queued = messages waiting or in flight in the worker's queues (payment-state, charge-payment, reconcile-charge), sampled from the emulator every 500 ms.");
             sb.AppendLine();
         }
         if (r["startup"] is { } s)
@@ -239,6 +239,8 @@ static class Report
             F(e["terminal_per_s"], "F0"), F(e["drain_terminal_per_s"], "F0"), F(e["latency_ms"]!["p50"], "F0"), F(e["latency_ms"]!["p99"], "F0"), e["not_terminal"]!.ToString(),
             $"{b["outbox_due_max"]} / {F(b["outbox_due_avg"], "F0")}", $"{b["pending_max"]} / {F(b["pending_avg"], "F0")}",
         ]);
+        if (pgTps is null)
+            cells.Add(b["queue_depth_max"] is null ? "–" : $"{b["queue_depth_max"]} / {F(b["queue_depth_avg"], "F0")}");
         cells.Add(pgTps is null ? rss : F(l["rss_max_mb"]!["api"], "F0"));
         cells.Add(pgTps is null ? cpu : F(l["cpu"]!["api_pct_of_one_core"], "F0"));
         cells.Add(F(l["cpu"]!["machine_busy_pct"], "F0"));
