@@ -64,9 +64,9 @@ resource "aws_cloudwatch_metric_alarm" "queue_age" {
   ok_actions          = [aws_sns_topic.alarms.arn]
 }
 
-# The application does not publish this metric yet (see README.md): until it does, the alarm stays in
-# INSUFFICIENT_DATA / OK. Expected: namespace Payments, metric OutboxOldestAgeSeconds (age of the oldest
-# undelivered outbox row, 0 when empty), no dimensions, at least once a minute.
+# The worker's scheduled sweep (every minute) writes this metric to its log in the Embedded Metric Format:
+# namespace Payments, metric OutboxOldestAgeSeconds (how long the oldest due outbox row has waited, measured before
+# the sweep delivers it; 0 when none), no dimensions.
 resource "aws_cloudwatch_metric_alarm" "outbox_lag" {
   alarm_name          = "${local.name}-outbox-lag"
   alarm_description   = "The oldest undelivered outbox row is older than ${var.outbox_lag_alarm_seconds} s: outbox delivery is stuck or SNS/SQS is failing."

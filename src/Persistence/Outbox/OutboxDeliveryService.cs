@@ -116,6 +116,21 @@ public sealed class OutboxDeliveryService(
         return new DeliveryBatch(sent.Count, nextDue);
     }
 
+    /// <summary>How long the oldest row that is due has waited (zero when none): the outbox-lag alarm's metric.</summary>
+    public async Task<TimeSpan> OldestDueAge(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+        var seconds = await db.Database
+            .SqlQuery<double>($"""
+                               SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(enqueue_time, sent_time))), 0)::float8 AS "Value"
+                                 FROM outbox_messages
+                                WHERE enqueue_time IS NULL OR enqueue_time <= now()
+                               """)
+            .ToListAsync(cancellationToken);
+        return TimeSpan.FromSeconds(Math.Max(0, seconds.Single()));
+    }
+
     async Task<List<long>> SendAll(List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         var deliverable = new List<OutboxMessage>(rows.Count);

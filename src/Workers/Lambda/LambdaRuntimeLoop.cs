@@ -22,7 +22,8 @@ public sealed class LambdaRuntimeLoop(
     IOptions<OutboxOptions> outboxOptions,
     IOptions<LambdaRuntimeOptions> options,
     ILogger<LambdaRuntimeLoop> logger,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    TextWriter? metrics = null)
 {
     public const string MalformedEventError = "Runtime.MalformedEvent";
     public const string UnhandledError = "Runtime.Unhandled";
@@ -31,6 +32,7 @@ public sealed class LambdaRuntimeLoop(
     static readonly TimeSpan PostTimeout = TimeSpan.FromSeconds(10);
 
     readonly TimeProvider _time = time ?? TimeProvider.System;
+    readonly TextWriter _metrics = metrics ?? Console.Out;
     readonly LambdaRuntimeOptions _options = options.Value;
 
     /// <summary>Runs until <paramref name="stop"/>; 0 on a clean stop, 1 when the Runtime API failed.</summary>
@@ -170,9 +172,15 @@ public sealed class LambdaRuntimeLoop(
 
     async Task Sweep(CancellationToken cancellationToken)
     {
+        // Measured before the sweep delivers: what the instances' own delivery left waiting is the lag worth an alarm
+        // (infra/terraform/alarms.tf, Payments/OutboxOldestAgeSeconds).
+        var lag = await outbox.OldestDueAge(cancellationToken);
+        await _metrics.WriteLineAsync(EmbeddedMetric.Line("Payments", "OutboxOldestAgeSeconds", Math.Round(lag.TotalSeconds, 3), "Seconds", _time.GetUtcNow()));
+        await _metrics.FlushAsync(cancellationToken);
         var recovered = await recovery.RunOnce(cancellationToken);
         var delivered = await DrainOutbox(cancellationToken);
-        logger.LogInformation("Scheduled sweep: delivered {Delivered} outbox rows, recovered {Recovered} payments", delivered, recovered);
+        logger.LogInformation("Scheduled sweep: oldest due outbox row {LagSeconds:F1} s old; delivered {Delivered} outbox rows, recovered {Recovered} payments",
+            lag.TotalSeconds, delivered, recovered);
     }
 
     /// <summary>Delivers due outbox rows batch after batch until a batch comes back short.</summary>
