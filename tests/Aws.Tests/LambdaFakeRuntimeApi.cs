@@ -1,14 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Payments.Aws.Tests;
 
@@ -25,21 +17,15 @@ public sealed class LambdaFakeRuntimeApi : IAsyncDisposable
     const string Prefix = "/2018-06-01/runtime/";
     readonly Channel<(string Id, string Body, DateTimeOffset Deadline)> _events = Channel.CreateUnbounded<(string, string, DateTimeOffset)>();
     readonly Channel<LambdaAnswer> _answers = Channel.CreateUnbounded<LambdaAnswer>();
-    WebApplication _app = null!;
+    LoopbackServer? _server;
 
     public Uri Url { get; private set; } = null!;
 
     public static async Task<LambdaFakeRuntimeApi> Start()
     {
         var api = new LambdaFakeRuntimeApi();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        api._app = builder.Build();
-        api._app.Run(api.Handle);
-        await api._app.StartAsync();
-        api.Url = new Uri(api._app.Services.GetRequiredService<IServer>().Features
-            .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+        api._server = await LoopbackServer.Start(api.Handle);
+        api.Url = api._server.Url;
         return api;
     }
 
@@ -119,7 +105,7 @@ public sealed class LambdaFakeRuntimeApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null)
+            await _server.DisposeAsync();
     }
 }

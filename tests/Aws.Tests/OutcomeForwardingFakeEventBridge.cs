@@ -1,18 +1,8 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Payments.Aws.Signing;
 using Payments.Workers.Outcomes;
 
 namespace Payments.Aws.Tests;
@@ -28,7 +18,9 @@ public sealed record AcceptedEntry(string EventBusName, string Source, string De
 /// </summary>
 public sealed class OutcomeForwardingFakeEventBridge : IAsyncDisposable
 {
-    private WebApplication? _app;
+    // The credentials the forwarder signs with when it has a ServiceUrl.
+    static readonly ImmutableCredentials EmulatorKey = AwsRegistration.EmulatorCredentials.GetCredentials();
+    LoopbackServer? _server;
     private int _calls, _rejectedCalls, _badSignatures, _nextEventId;
 
     public ConcurrentQueue<AcceptedEntry> Accepted { get; } = new();
@@ -49,14 +41,8 @@ public sealed class OutcomeForwardingFakeEventBridge : IAsyncDisposable
     public static async Task<OutcomeForwardingFakeEventBridge> Start()
     {
         var server = new OutcomeForwardingFakeEventBridge();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        server._app = builder.Build();
-        server._app.Run(server.Handle);
-        await server._app.StartAsync();
-        server.Url = new Uri(server._app.Services.GetRequiredService<IServer>().Features
-            .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+        server._server = await LoopbackServer.Start(server.Handle);
+        server.Url = server._server.Url;
         return server;
     }
 
@@ -66,7 +52,7 @@ public sealed class OutcomeForwardingFakeEventBridge : IAsyncDisposable
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
 
-        if (VerifySignature(context.Request, body) is { } problem)
+        if (SigV4Recheck.Problem(context.Request, body, EmulatorKey.AccessKey, EmulatorKey.SecretKey, Region, "events") is { } problem)
         {
             Interlocked.Increment(ref _badSignatures);
             await Write(context, 403, new JsonObject { ["__type"] = "InvalidSignatureException", ["message"] = problem });
@@ -105,38 +91,9 @@ public sealed class OutcomeForwardingFakeEventBridge : IAsyncDisposable
     }
 
     /// <returns>Null when the signature is right, else why not.</returns>
-    private string? VerifySignature(HttpRequest received, byte[] body)
-    {
-        var expectedKey = AwsRegistration.EmulatorCredentials.GetCredentials();
-        var parts = received.Headers.Authorization.ToString().Split(' ', 2);
-        if (parts is not ["AWS4-HMAC-SHA256", var fields])
-            return "not SigV4";
-        var field = fields.Split(", ").Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
-        var scope = field["Credential"].Split('/');
-        if (scope.Length != 5 || scope[0] != expectedKey.AccessKey || scope[2] != Region || scope[3] != "events" || scope[4] != "aws4_request")
-            return $"unexpected credential scope {field["Credential"]}";
-        var signedHeaders = field["SignedHeaders"].Split(';');
-
-        var request = new HttpRequestMessage(new HttpMethod(received.Method), new Uri($"http://{received.Host}{received.Path}{received.QueryString}"));
-        var content = new ByteArrayContent(body);
-        foreach (var name in signedHeaders)
-        {
-            var value = received.Headers[name].ToString();
-            if (!request.Headers.TryAddWithoutValidation(name, value))
-                content.Headers.TryAddWithoutValidation(name, value);
-        }
-        request.Content = content;
-
-        var time = DateTimeOffset.ParseExact(received.Headers["X-Amz-Date"].ToString(), "yyyyMMdd'T'HHmmss'Z'",
-            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-        var expected = SigV4Signer.SignWithDetails(request, body, scope[2], "events",
-            new ImmutableCredentials(expectedKey.AccessKey, expectedKey.SecretKey, null), time);
-        return expected.Authorization == received.Headers.Authorization.ToString() ? null : $"expected {expected.Authorization}";
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-            await _app.DisposeAsync();
+        if (_server is not null)
+            await _server.DisposeAsync();
     }
 }

@@ -1,17 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using Amazon.Runtime;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Payments.Aws.Signing;
 
 namespace Payments.Aws.Tests;
 
@@ -34,7 +23,7 @@ public sealed class SigV4VerifyingServer : IAsyncDisposable
     public const string AccessKey = "AKIDLOOPBACKTEST";
     public const string SecretKey = "loopback/secret/for/sigv4/verification";
 
-    private WebApplication? _app;
+    LoopbackServer? _server;
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
@@ -46,14 +35,8 @@ public sealed class SigV4VerifyingServer : IAsyncDisposable
     public static async Task<SigV4VerifyingServer> Start()
     {
         var server = new SigV4VerifyingServer();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        server._app = builder.Build();
-        server._app.Run(server.Handle);
-        await server._app.StartAsync();
-        server.Url = new Uri(server._app.Services.GetRequiredService<IServer>().Features
-            .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+        server._server = await LoopbackServer.Start(server.Handle);
+        server.Url = server._server.Url;
         return server;
     }
 
@@ -63,7 +46,7 @@ public sealed class SigV4VerifyingServer : IAsyncDisposable
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
 
-        if (VerifySignature(context.Request, body) is { } problem)
+        if (SigV4Recheck.Problem(context.Request, body, AccessKey, SecretKey) is { } problem)
         {
             var json = context.Request.ContentType?.StartsWith("application/x-amz-json", StringComparison.Ordinal) == true;
             await Write(context, new CannedResponse(403, json ? "application/x-amz-json-1.1" : "text/xml", json
@@ -87,43 +70,9 @@ public sealed class SigV4VerifyingServer : IAsyncDisposable
     }
 
     /// <returns>Null when the signature is right, else why not.</returns>
-    private static string? VerifySignature(HttpRequest received, byte[] body)
-    {
-        var authorization = received.Headers.Authorization.ToString();
-        var parts = authorization.Split(' ', 2);
-        if (parts is not ["AWS4-HMAC-SHA256", var fields])
-            return "not SigV4";
-        var field = fields.Split(", ").Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
-        var scope = field["Credential"].Split('/');
-        if (scope is not [AccessKey, _, var region, var service, "aws4_request"])
-            return "unknown access key or malformed scope";
-        var signedHeaders = field["SignedHeaders"].Split(';');
-
-        var token = received.Headers["X-Amz-Security-Token"].ToString();
-        if (token.Length > 0 && !signedHeaders.Contains("x-amz-security-token"))
-            return "session token not signed";
-
-        var request = new HttpRequestMessage(new HttpMethod(received.Method),
-            new Uri($"http://{received.Host}{received.Path}{received.QueryString}"));
-        var content = new ByteArrayContent(body);
-        foreach (var name in signedHeaders)
-        {
-            var value = received.Headers[name].ToString();
-            if (!request.Headers.TryAddWithoutValidation(name, value))
-                content.Headers.TryAddWithoutValidation(name, value);
-        }
-        request.Content = content;
-
-        var time = DateTimeOffset.ParseExact(received.Headers["X-Amz-Date"].ToString(), "yyyyMMdd'T'HHmmss'Z'",
-            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-        var credentials = new ImmutableCredentials(AccessKey, SecretKey, token.Length > 0 ? token : null);
-        var expected = SigV4Signer.SignWithDetails(request, body, region, service, credentials, time);
-        return expected.Authorization == authorization ? null : $"expected {expected.Authorization}";
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-            await _app.DisposeAsync();
+        if (_server is not null)
+            await _server.DisposeAsync();
     }
 }
