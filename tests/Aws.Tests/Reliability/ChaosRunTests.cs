@@ -3,8 +3,11 @@ using System.Net;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Npgsql;
+using Payments.Contracts;
 using Payments.Persistence;
 using Payments.TestSupport;
+using Payments.Workers;
+using Payments.Workers.DeadLetters;
 using Xunit.Abstractions;
 
 namespace Payments.Aws.Tests.Reliability;
@@ -36,6 +39,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     Sql _ledger = null!;
     string _prefix = null!;
     AmazonSQSClient _sqs = null!;
+    DeadLetterQueues _queues = null!;
 
     public async Task InitializeAsync()
     {
@@ -69,7 +73,9 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         _workers.Start();
         _api = ApiFactory.StartOn(database, new Dictionary<string, string?>(settings) { ["Payments:Role"] = "Api" });
         _sqs = TestSqs.CreateClient();
-        await Sql.WaitUntil(async () => await QueueExists(Queue("payment-state")), TimeSpan.FromSeconds(60), "the worker to provision its queues");
+        _queues = new DeadLetterQueues(_sqs, new AwsMessagingOptions { EntityPrefix = _prefix });
+        await Sql.WaitUntil(async () => await _queues.Depth(_queues.QueueName(EndpointNames.PaymentSaga), CancellationToken.None) is not null,
+            TimeSpan.FromSeconds(60), "the worker to provision its queues");
     }
 
     public async Task DisposeAsync()
@@ -152,7 +158,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
 
     async Task PoisonBurst()
     {
-        var url = (await _sqs.GetQueueUrlAsync(Queue("payment-state"))).QueueUrl;
+        var url = (await _sqs.GetQueueUrlAsync(_queues.QueueName(EndpointNames.PaymentSaga))).QueueUrl;
         foreach (var chunk in Enumerable.Range(0, Run.Poison).Chunk(10))
             await _sqs.SendMessageBatchAsync(url, chunk.Select(i => new SendMessageBatchRequestEntry($"p{i}", $"poison-{i}: not an envelope {{")).ToList());
     }
@@ -165,7 +171,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
                 "every created payment to reach a terminal state");
             Log($"every payment terminal at {_clock.Elapsed.TotalSeconds:F0} s");
             // Poison needs MaxReceiveCount receives, a visibility timeout apart, to reach the dead-letter queue.
-            await Sql.WaitUntil(async () => (await Depth(Queue("payment-state"))).Total == 0 && await TryCount("outbox_messages") == 0,
+            await Sql.WaitUntil(async () => await Queued(EndpointNames.PaymentSaga) == 0 && await TryCount("outbox_messages") == 0,
                 TimeSpan.FromSeconds(90), "queues and outbox to drain");
         }
         catch (TimeoutException)
@@ -214,10 +220,10 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     async Task<DeadLetterCount> DeadLetters()
     {
         int poison = 0, other = 0, left = 0;
-        foreach (var endpoint in new[] { "payment-state", "charge-payment", "reconcile-charge" })
+        foreach (var endpoint in WorkerEndpoints.All.Select(e => e.Queue))
         {
-            left += (await Depth(Queue(endpoint))).Total;
-            var dlq = (await _sqs.GetQueueUrlAsync(Queue(endpoint) + "_dlq")).QueueUrl;
+            left += await Queued(endpoint);
+            var dlq = (await _sqs.GetQueueUrlAsync(_queues.DeadLetterQueueName(endpoint))).QueueUrl;
             var seen = new HashSet<string>();
             for (var empty = 0; empty < 3;)
             {
@@ -226,7 +232,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
                 var fresh = (batch.Messages ?? []).Where(m => seen.Add(m.MessageId)).ToList();
                 if (fresh.Count == 0) { empty++; continue; }
                 foreach (var m in fresh)
-                    if (endpoint == "payment-state" && m.Body.StartsWith("poison-", StringComparison.Ordinal)) poison++;
+                    if (endpoint == EndpointNames.PaymentSaga && m.Body.StartsWith("poison-", StringComparison.Ordinal)) poison++;
                     else other++;
             }
         }
@@ -240,24 +246,11 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         catch (NpgsqlException) { return null; }
     }
 
-    string Queue(string endpoint) => _prefix + endpoint;
-
-    async Task<bool> QueueExists(string name)
+    // Waiting plus in flight, as SQS reports it.
+    async Task<int> Queued(string endpoint)
     {
-        try { await _sqs.GetQueueUrlAsync(name); return true; }
-        catch (QueueDoesNotExistException) { return false; }
-    }
-
-    sealed record QueueDepth(int Visible, int InFlight)
-    {
-        public int Total => Visible + InFlight;
-    }
-
-    async Task<QueueDepth> Depth(string name)
-    {
-        var url = (await _sqs.GetQueueUrlAsync(name)).QueueUrl;
-        var attributes = (await _sqs.GetQueueAttributesAsync(url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])).Attributes ?? [];
-        return new QueueDepth(int.Parse(attributes["ApproximateNumberOfMessages"]), int.Parse(attributes["ApproximateNumberOfMessagesNotVisible"]));
+        var depth = (await _queues.Depth(_queues.QueueName(endpoint), CancellationToken.None))!;
+        return depth.Visible + depth.InFlight;
     }
 
     void Log(string line)
