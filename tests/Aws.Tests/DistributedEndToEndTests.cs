@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Payments.TestSupport;
 using Payments.Workers;
@@ -18,8 +17,7 @@ namespace Payments.Aws.Tests;
 public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     string _database = null!;
-    IHost _worker = null!;
-    ApiFactory _api = null!;
+    DistributedHosts _hosts = null!;
     OutcomeForwardingFakeEventBridge _eventBridge = null!;
 
     Dictionary<string, string?> Messaging(string prefix) => new()
@@ -49,17 +47,12 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         _eventBridge = await OutcomeForwardingFakeEventBridge.Start();
         var settings = Messaging($"t{Guid.NewGuid():N}"[..9] + "-");
 
-        _worker = await AwsHost.StartWorker(settings); // provisions the queues and subscriptions before the API publishes
-
-        settings["Payments:Role"] = "Api";
-        _api = ApiFactory.StartOn(_database, settings);
+        _hosts = await DistributedHosts.Start(_database, settings);
     }
 
     public async Task DisposeAsync()
     {
-        await _api.DisposeAsync();
-        await _worker.StopAsync();
-        _worker.Dispose();
+        await _hosts.DisposeAsync();
         await _eventBridge.DisposeAsync();
     }
 
@@ -68,7 +61,7 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     {
         const int total = 1000;
         var users = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToArray();
-        var clients = users.ToDictionary(u => u, u => _api.ClientFor(u));
+        var clients = users.ToDictionary(u => u, u => _hosts.Api.ClientFor(u));
         var random = new Random(7);
         var clock = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(32);
@@ -88,14 +81,14 @@ public class DistributedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         }));
         var accepted = clock.Elapsed;
 
-        await Sql.WaitUntil(async () => await _api.Sql.Count("payments", "status = 'PENDING'") == 0, TimeSpan.FromSeconds(240),
+        await Sql.WaitUntil(async () => await _hosts.Api.Sql.Count("payments", "status = 'PENDING'") == 0, TimeSpan.FromSeconds(240),
             "every payment to reach a terminal state");
         var terminal = clock.Elapsed;
         output.WriteLine($"distributed: {total} payments accepted in {accepted.TotalSeconds:0.00}s ({total / accepted.TotalSeconds:0} req/s), " +
                          $"all terminal in {terminal.TotalSeconds:0.00}s ({total / terminal.TotalSeconds:0} payments/s)");
 
-        var ledger = _worker.Services.GetRequiredService<ChargeLedger>();
-        var outcomes = await _api.Sql.Query("SELECT id, status, amount FROM payments", r => (Id: r.GetGuid(0), Status: r.GetString(1), Amount: r.GetInt64(2)));
+        var ledger = _hosts.Worker.Services.GetRequiredService<ChargeLedger>();
+        var outcomes = await _hosts.Api.Sql.Query("SELECT id, status, amount FROM payments", r => (Id: r.GetGuid(0), Status: r.GetString(1), Amount: r.GetInt64(2)));
         var charges = ledger.Charges.GroupBy(c => c.Charge.PaymentId).ToDictionary(g => g.Key, g => g.Single());
         Assert.Equal(total, outcomes.Count);
         foreach (var payment in outcomes)

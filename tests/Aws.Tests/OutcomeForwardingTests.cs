@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Payments.TestSupport;
 using Payments.Workers;
@@ -20,8 +19,7 @@ public class OutcomeForwardingTests(ITestOutputHelper output) : IAsyncLifetime
     const string Bus = "payments-test";
 
     string _database = null!;
-    IHost _worker = null!;
-    ApiFactory _api = null!;
+    DistributedHosts _hosts = null!;
     OutcomeForwardingFakeEventBridge _eventBridge = null!;
 
     public async Task InitializeAsync()
@@ -51,17 +49,12 @@ public class OutcomeForwardingTests(ITestOutputHelper output) : IAsyncLifetime
             ["Payments:EventBridge:ServiceUrl"] = _eventBridge.Url.ToString(),
         };
 
-        _worker = await AwsHost.StartWorker(settings); // provisions the queues (forward-outcomes too) before the API publishes
-
-        settings["Payments:Role"] = "Api";
-        _api = ApiFactory.StartOn(_database, settings);
+        _hosts = await DistributedHosts.Start(_database, settings);
     }
 
     public async Task DisposeAsync()
     {
-        await _api.DisposeAsync();
-        await _worker.StopAsync();
-        _worker.Dispose();
+        await _hosts.DisposeAsync();
         await _eventBridge.DisposeAsync();
     }
 
@@ -107,7 +100,7 @@ public class OutcomeForwardingTests(ITestOutputHelper output) : IAsyncLifetime
     async Task CreatePayments(int count, Func<int, long> amount)
     {
         var users = Enumerable.Range(0, 10).Select(_ => Guid.NewGuid()).ToArray();
-        var clients = users.ToDictionary(u => u, u => _api.ClientFor(u));
+        var clients = users.ToDictionary(u => u, u => _hosts.Api.ClientFor(u));
         using var gate = new SemaphoreSlim(16);
         await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
@@ -126,11 +119,11 @@ public class OutcomeForwardingTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     Task WaitUntilTerminal() =>
-        Sql.WaitUntil(async () => await _api.Sql.Count("payments", "status = 'PENDING'") == 0, TimeSpan.FromSeconds(120),
+        Sql.WaitUntil(async () => await _hosts.Api.Sql.Count("payments", "status = 'PENDING'") == 0, TimeSpan.FromSeconds(120),
             "every payment to reach a terminal state");
 
     async Task<Dictionary<Guid, (string Status, long Amount)>> Payments() =>
-        (await _api.Sql.Query("SELECT id, status, amount FROM payments", r => (Id: r.GetGuid(0), Status: r.GetString(1), Amount: r.GetInt64(2))))
+        (await _hosts.Api.Sql.Query("SELECT id, status, amount FROM payments", r => (Id: r.GetGuid(0), Status: r.GetString(1), Amount: r.GetInt64(2))))
         .ToDictionary(p => p.Id, p => (p.Status, p.Amount));
 
     Task WaitUntilForwarded(IReadOnlyCollection<Guid> paymentIds) =>
