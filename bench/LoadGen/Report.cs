@@ -12,8 +12,9 @@ static class Report
     {
         var outDir = a.Get("out-dir");
         Directory.CreateDirectory(outDir);
+        // --from: a stored run's own figures again, after the analysis changed.
         if (a.Has("from"))
-            return Rerender(Read(a.Get("from"))!.AsObject(), outDir, a.Get("chart-data"));
+            return Publish(Read(a.Get("from"))!.AsObject(), outDir, a.Get("chart-data"));
         var allInOne = Read(a.Get("allinone"))!;
         var dist = a.Has("dist") ? Read(a.Get("dist")) : null;
         var startup = a.Has("startup") ? Read(a.Get("startup")) : null;
@@ -47,28 +48,21 @@ static class Report
             ["distributed"] = dist?.DeepClone(),
             ["startup"] = startup?.DeepClone(),
         };
-        var targets = Targets(result);
-        result["targets"] = targets;
-
-        var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        File.WriteAllText(Path.Combine(outDir, $"{stamp}.json"), json);
-        File.WriteAllText(Path.Combine(outDir, "latest.json"), json);
-        File.WriteAllText(Path.Combine(outDir, "summary.md"), Markdown(result, targets));
-        File.WriteAllText(a.Get("chart-data"), ChartData(allInOne, pgbench));
-        Console.WriteLine(Markdown(result, targets));
-        return 0;
+        return Publish(result, outDir, a.Get("chart-data"));
     }
 
-    /// <summary>The summary, targets and chart data of a stored run again, from its own figures (after the analysis changed).</summary>
-    static int Rerender(JsonObject result, string outDir, string chartData)
+    /// <summary>Targets, <c>{timestamp}.json</c>, <c>latest.json</c>, <c>summary.md</c> and the chart data of a run.</summary>
+    static int Publish(JsonObject result, string outDir, string chartData)
     {
         var targets = Targets(result);
         result["targets"] = targets;
         var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var markdown = Markdown(result, targets);
         File.WriteAllText(Path.Combine(outDir, $"{result["timestamp"]}.json"), json);
         File.WriteAllText(Path.Combine(outDir, "latest.json"), json);
-        File.WriteAllText(Path.Combine(outDir, "summary.md"), Markdown(result, targets));
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), markdown);
         File.WriteAllText(chartData, ChartData(result["all_in_one"]!, result["pgbench"]!.AsArray().Select(p => p!.AsObject()).ToList()));
+        Console.WriteLine(markdown);
         return 0;
     }
 
