@@ -198,17 +198,4 @@ public partial class LambdaImageTests
             }
         }
     }
-
-    static class Repository
-    {
-        public static string Root { get; } = Find();
-
-        static string Find()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Payments.sln")))
-                    return dir.FullName;
-            throw new InvalidOperationException($"No Payments.sln above {AppContext.BaseDirectory}");
-        }
-    }
 }

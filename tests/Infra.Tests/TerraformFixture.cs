@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Payments.TestSupport;
 
 namespace Payments.Infra.Tests;
 
@@ -50,7 +51,7 @@ public sealed class TerraformFixture
         using var gate = AcquireLock(Path.Combine(Path.GetTempPath(), "payments-hcl2json-npm-ci.lock"), TimeSpan.FromMinutes(5));
         if (File.Exists(marker))
             return;
-        var result = ProcessRunner.Run("npm", ["ci", "--prefix", RepoPaths.Hcl2Json, "--no-audit", "--no-fund"], RepoPaths.Root,
+        var result = ProcessRunner.Run("npm", ["ci", "--prefix", RepoPaths.Hcl2Json, "--no-audit", "--no-fund"], Repository.Root,
             TimeSpan.FromMinutes(5));
         if (result.ExitCode != 0 || !File.Exists(marker))
             throw new InvalidOperationException($"npm ci in tools/hcl2json failed ({result.ExitCode}):\n{result.Stdout}\n{result.Stderr}");

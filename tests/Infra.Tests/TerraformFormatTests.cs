@@ -1,3 +1,5 @@
+using Payments.TestSupport;
+
 namespace Payments.Infra.Tests;
 
 public class TerraformFormatTests
@@ -6,7 +8,7 @@ public class TerraformFormatTests
     public void Terraform_files_are_formatted()
     {
         // terraform is on the PATH of the build machines; without it this fails (CI never skips it).
-        var result = ProcessRunner.Run("terraform", ["fmt", "-check", "-recursive", "-diff", RepoPaths.Terraform], RepoPaths.Root,
+        var result = ProcessRunner.Run("terraform", ["fmt", "-check", "-recursive", "-diff", RepoPaths.Terraform], Repository.Root,
             TimeSpan.FromMinutes(1));
 
         Assert.True(result.ExitCode == 0,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Payments.TestSupport;
 
 namespace Payments.Aws.Tests.Reliability;
 
@@ -44,7 +45,7 @@ sealed class OwnPostgres : IAsyncDisposable
 
     static async Task<string> Script(params string[] args)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot(), "scripts", "postgres.sh"), .. args])
+        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "scripts", "postgres.sh"), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -56,13 +57,5 @@ sealed class OwnPostgres : IAsyncDisposable
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"postgres.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
         return await stdout;
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Payments.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("Payments.sln not found above " + AppContext.BaseDirectory);
     }
 }
