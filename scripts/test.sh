@@ -54,8 +54,29 @@ summarize() {
       print c["passed"] + 0, c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] + 0, n
     }'
 }
+# Names each failed test with the first lines of its message, so the end of a long log says what failed.
+list_failures() {
+  local files=() f
+  for f in "$1"/*.trx; do [[ -f $f ]] && files+=("$f"); done
+  [[ ${#files[@]} -gt 0 ]] || return 0
+  perl -0777 -ne '
+    while (/<UnitTestResult\b([^>]*?)(?:\/>|>(.*?)<\/UnitTestResult>)/sg) {
+      my ($attrs, $body) = ($1, $2 // "");
+      next unless $attrs =~ /outcome="(Failed|Error|Timeout|Aborted)"/;
+      my $outcome = $1;
+      my ($name) = $attrs =~ /testName="([^"]*)"/;
+      my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+      $message //= "";
+      for ($name, $message) { s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&apos;/\x27/g; s/&#xD;//g; s/&#xA;/\n/g; s/&amp;/&/g; }
+      my @lines = grep { /\S/ } split /\r?\n/, $message;
+      print "FAILED ($outcome): $name\n";
+      print "    $_\n" for @lines[0 .. ($#lines < 5 ? $#lines : 5)];
+    }' "${files[@]}"
+}
+
 read -r passed failed skipped trx_count < <(summarize "$tmp/results")
 [[ -f $PAYMENTS_RELIABILITY_REPORT.md ]] && { echo; cat "$PAYMENTS_RELIABILITY_REPORT.md"; echo; }
+[[ $failed -gt 0 ]] && { echo; list_failures "$tmp/results"; echo; }
 
 cleanup
 trap - EXIT
