@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Sagas;
 
@@ -173,7 +174,7 @@ public class PaymentStateMachineTests
     [Fact]
     public async Task An_unanswered_charge_times_out_and_is_sent_again_with_the_next_attempt_number()
     {
-        await using var t = await SagaTest.Start();
+        await using var t = await SagaTest.Start(SagaTest.TimeoutsFire);
         var id = await t.Request();
         var first = await t.WaitForCharge(id, 1);
 
@@ -195,7 +196,7 @@ public class PaymentStateMachineTests
     [Fact]
     public async Task A_timeout_on_the_last_attempt_asks_the_gateway_and_fails_only_when_nothing_was_charged()
     {
-        await using var t = await SagaTest.Start();
+        await using var t = await SagaTest.Start(SagaTest.TimeoutsFire);
         var id = await t.Request();
 
         // Unanswered attempts may have charged: the saga must ask before it may fail.
@@ -240,7 +241,7 @@ public class PaymentStateMachineTests
     [Fact]
     public async Task An_unanswered_lookup_is_asked_again_and_the_payment_stays_pending()
     {
-        await using var t = await SagaTest.Start();
+        await using var t = await SagaTest.Start(SagaTest.TimeoutsFire);
         var id = await t.Request();
 
         await t.WaitForSent<ReconcileCharge>(id, count: 2);
@@ -283,10 +284,13 @@ public class PaymentStateMachineTests
     [Fact]
     public async Task A_late_ChargeFailed_for_an_attempt_that_already_timed_out_is_ignored()
     {
-        await using var t = await SagaTest.Start(o => o.ChargeTimeout = TimeSpan.FromMilliseconds(600));
+        await using var t = await SagaTest.Start();
         var id = await t.Request();
         await t.WaitForCharge(id, 1);
-        await t.WaitForCharge(id, 2); // attempt 1 timed out and was re-sent
+        // Attempt 1 times out (the timer's message, delivered now rather than waited for) and is re-sent; attempt 2's
+        // own timer is seconds away, so only a wrongly honoured failure could produce attempt 3 below.
+        await t.Harness.Bus.Publish(new ChargeTimeoutExpired(id));
+        await t.WaitForCharge(id, 2);
 
         // Attempt 1's failure finally arrives: attempt 2 is still in flight, so nothing may happen.
         var stale = Guid.NewGuid();
@@ -457,7 +461,7 @@ public class PaymentStateMachineTests
     [Fact]
     public async Task A_timeout_after_giving_up_changes_nothing()
     {
-        await using var t = await SagaTest.Start();
+        await using var t = await SagaTest.Start(SagaTest.TimeoutsFire);
         var id = await t.Request();
         await t.WaitForSent<ReconcileCharge>(id);
         await t.Harness.Bus.Publish(new ChargeNotFound(id));
@@ -579,8 +583,14 @@ sealed class SagaTest : IAsyncDisposable
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<PaymentStateMachine, PaymentState> Saga { get; }
 
-    /// <summary>Settle time: longer than a charge timeout, so a timer that should have been cancelled would show.</summary>
-    public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Long enough that a test's answer always beats the timer even on a busy machine (an early timeout would send an
+    /// extra attempt); tests about timeouts pass <see cref="TimeoutsFire"/>.
+    /// </summary>
+    static readonly TimeSpan DefaultChargeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>A charge timeout short enough for tests that wait for timers to fire.</summary>
+    public static void TimeoutsFire(PaymentSagaOptions o) => o.ChargeTimeout = TimeSpan.FromMilliseconds(300);
 
     public static async Task<SagaTest> Start(Action<PaymentSagaOptions>? configure = null)
     {
@@ -589,7 +599,7 @@ sealed class SagaTest : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddOptions<PaymentSagaOptions>().Configure(o =>
         {
-            o.ChargeTimeout = TimeSpan.FromMilliseconds(300);
+            o.ChargeTimeout = DefaultChargeTimeout;
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
             o.RetryMaxDelay = TimeSpan.FromMilliseconds(100);
             o.MaxAttempts = 3;
@@ -672,7 +682,10 @@ sealed class SagaTest : IAsyncDisposable
         Eventually(() => messageIds.All(m => Harness.Consumed.Select(x => x.Context.MessageId == m, Done).Any()) ? "" : null,
             "all messages consumed");
 
-    public Task Settle() => Task.Delay(SettleTime);
+    /// <summary>Waits past a charge timeout, so a timer that should have been cancelled would show.</summary>
+    public Task Settle() => Task.Delay(ChargeTimeout + TimeSpan.FromMilliseconds(200));
+
+    TimeSpan ChargeTimeout => _provider.GetRequiredService<IOptions<PaymentSagaOptions>>().Value.ChargeTimeout;
 
     public void AssertNoFaults()
     {
