@@ -38,27 +38,26 @@ if [[ $build_rc -eq 0 ]]; then
     --results-directory "$tmp/results" "$@" || test_rc=$?
 fi
 
-# Sums <Counters .../> over every trx file: "passed failed skipped trx_count".
+trx_files=()
+for f in "$tmp/results"/*.trx; do [[ -f $f ]] && trx_files+=("$f"); done
+
+# Sums <Counters .../> over the trx files given: "passed failed skipped".
 # error/timeout/aborted are counted as failed because trx reports them apart from "failed".
 summarize() {
-  local files=() f
-  for f in "$1"/*.trx; do [[ -f $f ]] && files+=("$f"); done
-  [[ ${#files[@]} -gt 0 ]] || { echo "0 0 0 0"; return; }
-  cat "${files[@]}" | tr '\r\n' '  ' | grep -o '<Counters [^>]*>' |
-    awk -v n="${#files[@]}" '{
+  [[ $# -gt 0 ]] || { echo "0 0 0"; return; }
+  cat "$@" | tr '\r\n' '  ' | grep -o '<Counters [^>]*>' |
+    awk '{
       for (i = 2; i <= NF; i++) {
         split($i, kv, "="); v = kv[2]; gsub(/[^0-9]/, "", v)
         c[kv[1]] += v
       }
     } END {
-      print c["passed"] + 0, c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] + 0, n
+      print c["passed"] + 0, c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] + 0
     }'
 }
-# Names each failed test with the first lines of its message, so the end of a long log says what failed.
+# Names each failed test in the trx files given with the first lines of its message, so the end of a long log says
+# what failed.
 list_failures() {
-  local files=() f
-  for f in "$1"/*.trx; do [[ -f $f ]] && files+=("$f"); done
-  [[ ${#files[@]} -gt 0 ]] || return 0
   perl -0777 -ne '
     while (/<UnitTestResult\b([^>]*?)(?:\/>|>(.*?)<\/UnitTestResult>)/sg) {
       my ($attrs, $body) = ($1, $2 // "");
@@ -71,12 +70,13 @@ list_failures() {
       my @lines = grep { /\S/ } split /\r?\n/, $message;
       print "FAILED ($outcome): $name\n";
       print "    $_\n" for @lines[0 .. ($#lines < 5 ? $#lines : 5)];
-    }' "${files[@]}"
+    }' "$@"
 }
 
-read -r passed failed skipped trx_count < <(summarize "$tmp/results")
+read -r passed failed skipped < <(summarize "${trx_files[@]}")
+trx_count=${#trx_files[@]}
 [[ -f $PAYMENTS_RELIABILITY_REPORT.md ]] && { echo; cat "$PAYMENTS_RELIABILITY_REPORT.md"; echo; }
-[[ $failed -gt 0 ]] && { echo; list_failures "$tmp/results"; echo; }
+[[ $failed -gt 0 ]] && { echo; list_failures "${trx_files[@]}"; echo; }
 
 cleanup
 trap - EXIT
