@@ -263,8 +263,7 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
     }
 
     async Task<DateTime?> TimeoutDue(Guid paymentId) =>
-        (await _sql.Query(
-            $"SELECT enqueue_time FROM outbox_messages WHERE message_type LIKE '%{nameof(ChargeTimeoutExpired)}%' AND body LIKE '%{paymentId}%'",
+        (await _sql.Query($"SELECT enqueue_time FROM outbox_messages WHERE {OutboxRowsOf(paymentId, nameof(ChargeTimeoutExpired))}",
             r => r.GetFieldValue<DateTime>(0))).Cast<DateTime?>().SingleOrDefault();
 
     [Fact]
@@ -314,8 +313,10 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
     }
 
     Task<long> FutureRows(Guid paymentId, string messageType) =>
-        _sql.Count("outbox_messages",
-            $"enqueue_time > now() AND message_type LIKE '%{messageType}%' AND body LIKE '%{paymentId}%'");
+        _sql.Count("outbox_messages", $"enqueue_time > now() AND {OutboxRowsOf(paymentId, messageType)}");
+
+    static string OutboxRowsOf(Guid paymentId, string messageType) =>
+        $"message_type LIKE '%{messageType}%' AND body LIKE '%{paymentId}%'";
 
     async Task<int> ReceiveCount(Guid messageId) =>
         (await _sql.Query($"SELECT receive_count FROM inbox_states WHERE message_id = '{messageId}'", r => r.GetInt32(0)))
