@@ -174,7 +174,8 @@ public class PaymentStateMachineTests
     [Fact]
     public async Task An_unanswered_charge_times_out_and_is_sent_again_with_the_next_attempt_number()
     {
-        await using var t = await SagaTest.Start(SagaTest.TimeoutsFire);
+        // The default timeout: attempt 2's own timer must not fire before the saga is inspected below.
+        await using var t = await SagaTest.Start();
         var id = await t.Request();
         var first = await t.WaitForCharge(id, 1);
 
@@ -184,7 +185,7 @@ public class PaymentStateMachineTests
         Assert.Equal(first.Message.IdempotencyKey, second.Message.IdempotencyKey);
         Assert.Equal(first.Message.Amount, second.Message.Amount);
 
-        var saga = await t.Load(id);
+        var saga = await t.WaitForSaga(id, x => x.Attempts >= 2, "attempt 2 saved"); // sent before the saga is saved
         Assert.Equal("Charging", saga.CurrentState);
         Assert.True(saga.Attempts >= 2);
 
@@ -202,6 +203,7 @@ public class PaymentStateMachineTests
         // Unanswered attempts may have charged: the saga must ask before it may fail.
         var reconcile = await t.WaitForSent<ReconcileCharge>(id);
         Assert.Equal(ChargePayment.IdempotencyKeyFor(id), reconcile.IdempotencyKey);
+        Assert.NotNull(await t.Saga.Exists(id, m => m.Reconciling, Wait)); // the command is seen before the saga is saved
         var saga = await t.Load(id);
         Assert.Equal("Reconciling", saga.CurrentState);
         Assert.Equal(PaymentStatus.Pending, PaymentStateMachine.PublicStatusOf(saga.CurrentState));
@@ -639,6 +641,10 @@ sealed class SagaTest : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Waits until the saved saga meets the condition; a command is recorded as sent before the saga is saved.</summary>
+    public Task<PaymentState> WaitForSaga(Guid id, Func<PaymentState, bool> condition, string what) =>
+        Eventually(async () => await Load(id) is { } saga && condition(saga) ? saga : null, what);
+
     public async Task<PaymentState> Load(Guid id)
     {
         using var scope = _provider.CreateScope();
@@ -707,12 +713,15 @@ sealed class SagaTest : IAsyncDisposable
         _ => null,
     };
 
-    static async Task<T> Eventually<T>(Func<T?> probe, string what) where T : class
+    static Task<T> Eventually<T>(Func<T?> probe, string what) where T : class =>
+        Eventually(() => Task.FromResult(probe()), what);
+
+    static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what) where T : class
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         while (true)
         {
-            if (probe() is { } value)
+            if (await probe() is { } value)
                 return value;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Timed out waiting for {what}");
