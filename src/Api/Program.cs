@@ -1,6 +1,5 @@
 using Payments.Api;
 using Payments.Api.Auth;
-using Payments.Aws.SecretsManager;
 using Payments.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,7 +9,7 @@ switch (args)
     case ["migrate", ..]:
         await DatabaseMigrator.Migrate(builder.Configuration.GetConnectionString("Payments")
             ?? throw new InvalidOperationException("ConnectionStrings:Payments is not set"),
-            DatabaseSecretRegistration.FromConfiguration(builder.Configuration));
+            DatabasePassword.FromSecret(builder.Configuration));
         return 0;
     case ["dev-token", .. var rest]:
         return DevToken.Print(builder.Configuration, rest);

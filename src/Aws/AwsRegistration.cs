@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 using Payments.Aws.Signing;
 using Payments.Aws.Sns;
 using Payments.Aws.Sqs;
-using Payments.Persistence.Outbox;
+using Payments.Outbox;
+using Payments.Processing.Endpoints;
 
 namespace Payments.Aws;
 
@@ -17,7 +18,7 @@ public static class AwsRegistration
     /// SQS/SNS as the transport: the outbox delivers to topics and queues; with <paramref name="receive"/> this
     /// process also long-polls the endpoint queues. The topology lists every endpoint, hosted here or not.
     /// </summary>
-    public static IServiceCollection AddAmazonSqsTransport(this IServiceCollection services, IReadOnlyList<SqsEndpoint> topology, bool receive)
+    public static IServiceCollection AddAmazonSqsTransport(this IServiceCollection services, IReadOnlyList<MessageEndpoint> topology, bool receive)
     {
         services.AddOptions<AwsMessagingOptions>().BindConfiguration(AwsMessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         foreach (var endpoint in topology)

@@ -1,39 +1,41 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Payments.Aws;
-using Payments.Aws.Sqs;
 using Payments.Persistence;
+using Payments.Processing;
+using Payments.Sagas;
 
 namespace Payments.Messaging;
 
 /// <summary>
-/// The one bus configuration every process shares; processes differ only in the endpoints they add.
+/// The one bus configuration every process shares; processes differ only in the endpoints they add and in the
+/// transport adapter their host picks. It knows no transport.
 /// </summary>
 public static class MessagingRegistration
 {
-    /// <summary>In-memory only: for the tests' worker-like hosts, which consume every endpoint in-process.</summary>
-    public static IServiceCollection AddPaymentsMessaging(this IServiceCollection services, Action<IBusRegistrationConfigurator> addEndpoints) =>
-        services.AddMassTransit(bus => ConfigureBus(bus, addEndpoints));
+    public const string TransportKey = "Messaging:Transport";
+
+    /// <summary>The transport the configuration names (<c>Messaging:Transport</c>), for the host to pick its adapter.</summary>
+    public static MessagingTransport Transport(IConfiguration configuration) => configuration.GetValue(TransportKey, MessagingTransport.InMemory);
 
     /// <summary>
-    /// The bus with the transport named by <c>Messaging:Transport</c>. <paramref name="topology"/> lists every SQS
-    /// endpoint (for provisioning and routing); <paramref name="receive"/> says whether this process consumes them.
+    /// The bus. With <paramref name="dispatchedByAdapter"/> a transport adapter hands messages to the endpoints'
+    /// pipelines itself; otherwise the bus's own (in-memory) transport delivers them.
     /// </summary>
-    public static IServiceCollection AddPaymentsMessaging(this IServiceCollection services, IConfiguration configuration,
-        Action<IBusRegistrationConfigurator> addEndpoints, IReadOnlyList<SqsEndpoint> topology, bool receive)
-    {
-        var transport = configuration.GetValue(TransportKey, MessagingTransport.InMemory);
-        if (transport == MessagingTransport.AmazonSqs)
-            services.AddAmazonSqsTransport(topology, receive);
-        return services.AddMassTransit(bus => ConfigureBus(bus, addEndpoints, transport));
-    }
+    public static IServiceCollection AddPaymentsMessaging(this IServiceCollection services, Action<IBusRegistrationConfigurator> addEndpoints,
+        bool dispatchedByAdapter = false) =>
+        services.AddMassTransit(bus => ConfigureBus(bus, addEndpoints, dispatchedByAdapter));
 
-    public const string TransportKey = "Messaging:Transport";
+    /// <summary>
+    /// The payment saga on its Postgres repository and the gateway consumers; with <paramref name="forwardOutcomes"/> the
+    /// outcome forwarder too.
+    /// </summary>
+    public static void AddPaymentWorkers(this IBusRegistrationConfigurator bus, bool forwardOutcomes = false) =>
+        bus.AddPaymentProcessing(forwardOutcomes).PostgresRepository();
 
     /// <summary>Also used with <c>AddMassTransitTestHarness</c>, so tests run the production pipeline.</summary>
     public static void ConfigureBus(IBusRegistrationConfigurator bus, Action<IBusRegistrationConfigurator> addEndpoints,
-        MessagingTransport transport = MessagingTransport.InMemory)
+        bool dispatchedByAdapter = false)
     {
         PaymentCorrelation.Configure();
         bus.AddPostgresOutbox();
@@ -57,8 +59,8 @@ public static class MessagingRegistration
         {
             cfg.UseDelayedMessageScheduler();
             cfg.UseConsumeFilter(typeof(MessageLogScopeFilter<>), context);
-            // Over SQS the in-memory bus only hosts the pipelines; messages arrive through SqsMessageDispatcher.
-            if (transport == MessagingTransport.InMemory)
+            // Under an adapter the in-memory bus only hosts the pipelines; the adapter dispatches into them.
+            if (!dispatchedByAdapter)
                 cfg.ConfigureEndpoints(context);
         });
     }

@@ -5,6 +5,7 @@ using Payments.Persistence.Inbox;
 using Payments.Persistence.Outbox;
 using Payments.Persistence.Payments;
 using Payments.Sagas;
+using Payments.Outbox;
 
 namespace Payments.Persistence;
 

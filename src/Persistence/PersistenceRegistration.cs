@@ -7,22 +7,31 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Payments.Outbox;
+using Payments.Persistence.FakeGateway;
 using Payments.Persistence.Inbox;
 using Payments.Persistence.Outbox;
+using Payments.Persistence.Payments;
+using Payments.Persistence.Recovery;
 using Payments.Persistence.Sagas;
+using Payments.Processing.Gateway;
+using Payments.Processing.Recovery;
 using Payments.Sagas;
 
 namespace Payments.Persistence;
 
 public static class PersistenceRegistration
 {
-    /// <summary>The DbContext, the outbox delivery service and the retention cleanup.</summary>
-    public static IServiceCollection AddPaymentsPersistence(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The DbContext, the operations on it, the outbox delivery service and the retention cleanup.</summary>
+    /// <param name="password">Where the password comes from when the connection string does not carry it (a rotating secret).</param>
+    public static IServiceCollection AddPaymentsPersistence(this IServiceCollection services, IConfiguration configuration,
+        DatabasePasswordSource? password = null)
     {
         var connectionString = ConnectionString(configuration);
 
-        services.AddSingleton(sp => DataSource(connectionString, sp.GetService<DatabasePasswordSource>()));
+        services.AddSingleton(_ => DataSource(connectionString, password));
         services.AddDbContextPool<PaymentsDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()), poolSize: 256);
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -31,7 +40,25 @@ public static class PersistenceRegistration
         services.AddSingleton<OutboxDeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService>());
         services.AddHostedService<RetentionCleanupService>();
+        services.AddScoped<PaymentCreation>();
+        services.AddScoped<PaymentQueries>();
+        services.AddScoped<IPaymentCompletion, PostgresPaymentCompletion>();
+        services.AddScoped<IPaymentRecoveryStore, PostgresPaymentRecoveryStore>();
+        // The fake gateway's ledger in a database of its own when one is named: it outlives killed workers (chaos run).
+        services.AddSingleton<IChargeLedger>(sp =>
+            configuration[$"{FakeGatewayOptions.Section}:{nameof(FakeGatewayOptions.LedgerConnectionString)}"] is { Length: > 0 } ledger
+                ? new PostgresChargeLedger(ledger)
+                : sp.GetRequiredService<ChargeLedger>());
         return services;
+    }
+
+    /// <summary>Ready means the database answers: EF Core's own check, bounded so a hung connection cannot hang the probe.</summary>
+    public static IHealthChecksBuilder AddPaymentsDatabaseCheck(this IHealthChecksBuilder checks, params string[] tags)
+    {
+        const string name = "postgres";
+        checks.AddDbContextCheck<PaymentsDbContext>(name, tags: tags);
+        checks.Services.Configure<HealthCheckServiceOptions>(o => o.Registrations.Single(r => r.Name == name).Timeout = TimeSpan.FromSeconds(2));
+        return checks;
     }
 
     /// <summary>Publishing outside a consumer goes to the Postgres outbox; consumers get the Postgres inbox.</summary>

@@ -142,8 +142,14 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             Ignore(ChargeTimeout.Received),
             Ignore(ChargeRetry.Received));
 
-        WhenEnter(Succeeded, x => x.Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow));
-        WhenEnter(Failed, x => x.Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow));
+        // Every effect of finishing, in the transaction that commits the terminal state; the outcome event is published
+        // by the transition itself, through the outbox, so it leaves only after that commit.
+        WhenEnter(Succeeded, x => x
+            .Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow)
+            .Activity(a => a.OfType<CompletePaymentActivity>()));
+        WhenEnter(Failed, x => x
+            .Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow)
+            .Activity(a => a.OfType<CompletePaymentActivity>()));
     }
 
     public State Charging { get; private set; } = null!;

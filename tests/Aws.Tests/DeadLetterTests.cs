@@ -5,6 +5,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Payments.Aws.DeadLetters;
 using Payments.Contracts;
 using Payments.Persistence;
 using Payments.Persistence.Payments;

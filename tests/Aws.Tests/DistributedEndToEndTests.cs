@@ -3,9 +3,8 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Payments.Processing.Gateway;
 using Payments.TestSupport;
-using Payments.Workers;
-using Payments.Workers.Gateway;
 using Xunit.Abstractions;
 
 namespace Payments.Aws.Tests;

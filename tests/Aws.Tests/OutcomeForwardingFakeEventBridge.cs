@@ -3,7 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Http;
-using Payments.Workers.Outcomes;
+using Payments.Processing.Outcomes;
+using Payments.Aws.EventBridge;
 
 namespace Payments.Aws.Tests;
 

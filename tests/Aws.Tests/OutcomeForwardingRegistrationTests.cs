@@ -2,9 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Payments.Aws.EventBridge;
 using Payments.Aws.Sqs;
+using Payments.Messaging;
+using Payments.Processing;
+using Payments.Processing.Endpoints;
+using Payments.Processing.Outcomes;
 using Payments.Workers;
-using Payments.Workers.Outcomes;
 
 namespace Payments.Aws.Tests;
 
@@ -30,7 +34,7 @@ public class OutcomeForwardingRegistrationTests
     {
         using var worker = Worker([]);
 
-        Assert.DoesNotContain(worker.Services.GetServices<SqsEndpoint>(), e => e.Queue == OutcomeForwarderDefinition.QueueName);
+        Assert.DoesNotContain(worker.Services.GetServices<MessageEndpoint>(), e => e.Queue == OutcomeForwarderDefinition.QueueName);
         Assert.False(worker.Services.GetRequiredService<IServiceProviderIsService>().IsService(typeof(OutcomeForwarder)));
         Assert.False(worker.Services.GetRequiredService<IOptions<OutcomeForwardingOptions>>().Value.Enabled);
     }
@@ -40,8 +44,8 @@ public class OutcomeForwardingRegistrationTests
     {
         using var worker = Worker(new() { ["Payments:EventBridge:BusName"] = "payments-bus" });
 
-        var endpoint = Assert.Single(worker.Services.GetServices<SqsEndpoint>(), e => e.Queue == OutcomeForwarderDefinition.QueueName);
-        Assert.Equal(["Payments_Contracts-PaymentSucceeded", "Payments_Contracts-PaymentFailed"], endpoint.MessageTypes.Select(EntityNames.TopicFor));
+        var endpoint = Assert.Single(worker.Services.GetServices<MessageEndpoint>(), e => e.Queue == OutcomeForwarderDefinition.QueueName);
+        Assert.Equal(["Payments_Contracts-PaymentSucceeded", "Payments_Contracts-PaymentFailed"], endpoint.SubscribedTypes.Select(EntityNames.TopicFor));
         Assert.True(worker.Services.GetRequiredService<IServiceProviderIsService>().IsService(typeof(OutcomeForwarder)));
     }
 
@@ -60,11 +64,11 @@ public class OutcomeForwardingRegistrationTests
     [Fact]
     public void A_bus_name_the_bus_registration_never_saw_stops_start_up()
     {
-        // A composition whose AddPaymentWorkers could not see the configuration must not silently forward nothing.
+        // A composition whose bus registration did not ask for the forwarder must not silently forward nothing.
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Payments:EventBridge:BusName"] = "payments-bus" }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
-        services.AddPaymentWorkerServices();
+        services.AddPaymentProcessing().AddOutcomeForwardingServices();
         using var provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<OutcomeForwardingOptions>>().Value);

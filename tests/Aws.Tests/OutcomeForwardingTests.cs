@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Payments.TestSupport;
-using Payments.Workers;
 using Xunit.Abstractions;
 
 namespace Payments.Aws.Tests;

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Payments.Aws;
+using Payments.Aws.EventBridge;
 using Payments.Aws.Sqs;
 using Payments.Contracts;
-using Payments.Workers;
-using Payments.Workers.Outcomes;
+using Payments.Processing.Endpoints;
+using Payments.Processing.Outcomes;
 
 namespace Payments.Infra.Tests;
 
@@ -15,7 +16,7 @@ namespace Payments.Infra.Tests;
 [Collection(TerraformCollection.Name)]
 public class TerraformNamesTests(TerraformFixture fixture)
 {
-    static readonly IReadOnlyList<SqsEndpoint> Endpoints = [.. WorkerEndpoints.All, WorkerEndpoints.ForwardOutcomes];
+    static readonly IReadOnlyList<MessageEndpoint> Endpoints = [.. ProcessingEndpoints.All];
 
     TerraformModel Model => fixture.Model;
 
@@ -59,7 +60,7 @@ public class TerraformNamesTests(TerraformFixture fixture)
             var entry = queues.Select(q => q.Value!.AsObject()).SingleOrDefault(q => q["name"]!.GetValue<string>() == endpoint.Queue);
             Assert.True(entry is not null, $"local.worker_queues has no entry for {endpoint.Queue}");
             var topics = entry["topics"]!.AsArray().Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
-            Assert.Equal(endpoint.MessageTypes.Select(EntityNames.TopicFor).Order(StringComparer.Ordinal).ToArray(), topics);
+            Assert.Equal(endpoint.SubscribedTypes.Select(EntityNames.TopicFor).Order(StringComparer.Ordinal).ToArray(), topics);
         }
 
         // The subscriptions are made from that map: raw delivery to the queue.
@@ -74,7 +75,7 @@ public class TerraformNamesTests(TerraformFixture fixture)
     public void There_is_one_topic_per_published_message_type_named_as_the_application_names_it()
     {
         Type[] published = [typeof(PaymentRequested), typeof(PaymentSucceeded), typeof(PaymentFailed)];
-        var expected = Endpoints.SelectMany(e => e.MessageTypes).Concat(published).Select(EntityNames.TopicFor)
+        var expected = Endpoints.SelectMany(e => e.SubscribedTypes).Concat(published).Select(EntityNames.TopicFor)
             .Distinct().Order(StringComparer.Ordinal).ToArray();
 
         var subscriptions = Model.OfType("aws_sns_topic_subscription").Single(s => s.String("protocol") == "sqs");

@@ -1,11 +1,12 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Contracts;
+using Payments.Messaging;
 using Payments.Persistence.Payments;
+using Payments.Processing.Gateway;
+using Payments.Processing.PaymentSaga;
 using Payments.Sagas;
 using Payments.TestSupport;
-using Payments.Workers;
-using Payments.Workers.Gateway;
 
 namespace Payments.Persistence.Tests;
 
@@ -17,7 +18,7 @@ public class DurableScheduleTests : IAsyncLifetime
     public async Task InitializeAsync() => _sql = new Sql(await TestPostgres.CreateDatabase());
     public Task DisposeAsync() => Task.CompletedTask;
 
-    static readonly Dictionary<string, string?> FastTimeout = new() { ["Payments:Saga:ChargeTimeout"] = "00:00:01" };
+    static readonly Dictionary<string, string?> LongTimeout = new() { ["Payments:Saga:ChargeTimeout"] = "00:05:00" };
 
     [Fact]
     public async Task A_charge_timeout_scheduled_before_a_restart_fires_after_it_and_the_payment_completes()
@@ -28,10 +29,11 @@ public class DurableScheduleTests : IAsyncLifetime
             CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
         };
 
-        // First process: the saga runs, but the charge command it sends is never answered (no gateway worker).
+        // First process: the saga runs, but the charge command it sends is never answered (no gateway worker). Its timeout
+        // is long so that it cannot fire before the stop however busy the machine; the test moves it closer afterwards.
         using (var first = await MessagingHost.Start(_sql.ConnectionString,
                    bus => bus.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateMachineDefinition>().PostgresRepository(),
-                   FastTimeout))
+                   LongTimeout))
         {
             await using (var scope = first.Services.CreateAsyncScope())
             {
@@ -50,6 +52,8 @@ public class DurableScheduleTests : IAsyncLifetime
         }
 
         Assert.Equal(1, await _sql.Count("payment_sagas", $"correlation_id = '{payment.Id}' AND current_state = 'Charging' AND attempts = 1"));
+        // Time passes while no process runs: the stored timer falls due a second from now.
+        await _sql.Execute("UPDATE outbox_messages SET enqueue_time = now() + interval '1 second' WHERE enqueue_time IS NOT NULL");
 
         // Second process, with the gateway worker: the timeout fires from Postgres and the charge is re-sent. Its own
         // timeout is long, so a slow answer on a busy machine cannot add a third attempt.

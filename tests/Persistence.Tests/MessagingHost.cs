@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Payments.Messaging;
-using Payments.Workers;
+using Payments.Processing;
 
 namespace Payments.Persistence.Tests;
 
@@ -27,7 +27,7 @@ static class MessagingHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
         builder.Services.AddPaymentsPersistence(builder.Configuration);
-        builder.Services.AddPaymentWorkerServices();
+        builder.Services.AddPaymentProcessing();
         builder.Services.AddPaymentsMessaging(endpoints);
 
         var host = builder.Build();

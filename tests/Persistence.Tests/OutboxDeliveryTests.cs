@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Payments.Persistence.Outbox;
+using Payments.Outbox;
 using Payments.TestSupport;
 
 namespace Payments.Persistence.Tests;

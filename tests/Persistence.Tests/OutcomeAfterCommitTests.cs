@@ -1,8 +1,8 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
+using Payments.Messaging;
 using Payments.TestSupport;
-using Payments.Workers;
 
 namespace Payments.Persistence.Tests;
 

@@ -1,9 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Contracts;
+using Payments.Messaging;
+using Payments.Processing.Gateway;
 using Payments.TestSupport;
-using Payments.Workers;
-using Payments.Workers.Gateway;
 
 namespace Payments.Persistence.Tests;
 

@@ -1,10 +1,12 @@
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Payments.TestSupport;
-using MassTransit;
 using Payments.Contracts;
+using Payments.Messaging;
+using Payments.Processing.PaymentSaga;
+using Payments.Processing.Recovery;
 using Payments.Sagas;
-using Payments.Workers;
+using Payments.TestSupport;
 
 namespace Payments.Persistence.Tests;
 

@@ -66,6 +66,8 @@ public class PaymentStateMachineTests
         await t.Settle();
         Assert.Single(t.Published<PaymentSucceeded>(id));
         Assert.Empty(t.Published<PaymentFailed>(id));
+        // Reaching SUCCESS completed the payment (row status, timers dropped) exactly once.
+        Assert.Equal([PaymentStatus.Success], t.Completions.Of(id));
         Assert.Single(t.Charges(id));
         Assert.Equal("Succeeded", (await t.Load(id)).CurrentState);
         t.AssertNoFaults();
@@ -93,6 +95,7 @@ public class PaymentStateMachineTests
         Assert.Single(t.Published<PaymentFailed>(id));
         Assert.Empty(t.Published<PaymentSucceeded>(id));
         Assert.Single(t.Charges(id));
+        Assert.Equal([PaymentStatus.Failed], t.Completions.Of(id));
         t.AssertNoFaults();
     }
 
@@ -575,14 +578,19 @@ sealed class SagaTest : IAsyncDisposable
     readonly ServiceProvider _provider;
     readonly Dictionary<Guid, Guid> _users = new();
 
-    SagaTest(ServiceProvider provider)
+    SagaTest(ServiceProvider provider, RecordedCompletions completions)
     {
         _provider = provider;
+        Completions = completions;
         Harness = provider.GetRequiredService<ITestHarness>();
         Saga = Harness.GetSagaStateMachineHarness<PaymentStateMachine, PaymentState>();
     }
 
     public ITestHarness Harness { get; }
+
+    /// <summary>What the machine's completion activity asked storage to do, per payment.</summary>
+    public RecordedCompletions Completions { get; }
+
     public ISagaStateMachineTestHarness<PaymentStateMachine, PaymentState> Saga { get; }
 
     /// <summary>
@@ -607,6 +615,8 @@ sealed class SagaTest : IAsyncDisposable
             o.MaxAttempts = 3;
             configure?.Invoke(o);
         });
+        var completions = new RecordedCompletions();
+        services.AddSingleton<IPaymentCompletion>(completions);
         services.Configure<TestHarnessOptions>(o =>
         {
             o.TestTimeout = TimeSpan.FromSeconds(10);
@@ -625,7 +635,7 @@ sealed class SagaTest : IAsyncDisposable
         });
 
         var provider = services.BuildServiceProvider(true);
-        var test = new SagaTest(provider);
+        var test = new SagaTest(provider, completions);
         await test.Harness.Start();
         return test;
     }

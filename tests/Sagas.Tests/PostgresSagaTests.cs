@@ -7,9 +7,9 @@ using Microsoft.Extensions.Logging;
 using Payments.Contracts;
 using Payments.Messaging;
 using Payments.Persistence;
+using Payments.Processing;
+using Payments.Processing.Gateway;
 using Payments.TestSupport;
-using Payments.Workers;
-using Payments.Workers.Gateway;
 
 namespace Payments.Sagas.Tests;
 
@@ -382,7 +382,7 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
             builder.Logging.AddFilter("MassTransit", LogLevel.Error);
 
             builder.Services.AddPaymentsPersistence(builder.Configuration);
-            builder.Services.AddPaymentWorkerServices();
+            builder.Services.AddPaymentProcessing();
             builder.Services.AddMassTransitTestHarness(x => MessagingRegistration.ConfigureBus(x, bus => bus.AddPaymentWorkers()));
 
             // MassTransit keeps its log context in an AsyncLocal that it only sets when empty; a test's first Publish

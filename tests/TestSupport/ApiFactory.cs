@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Api.Auth;
-using Payments.Workers.Gateway;
+using Payments.Processing.Gateway;
 
 namespace Payments.TestSupport;
 

@@ -2,10 +2,12 @@ using System.Text.Json;
 using Payments.Api.Auth;
 using Payments.Api.Payments;
 using Payments.Api.Problems;
-using Payments.Aws.SecretsManager;
+using Payments.Aws;
+using Payments.Aws.EventBridge;
 using Payments.Messaging;
 using Payments.Persistence;
-using Payments.Workers;
+using Payments.Processing;
+using Payments.Processing.Endpoints;
 
 namespace Payments.Api;
 
@@ -26,24 +28,31 @@ public static class ApiRegistration
         builder.Services.AddOptions<PaymentRules>().BindConfiguration(PaymentRules.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOpenApi();
         builder.Services.AddPaymentsHealthChecks();
-        builder.Services.AddDatabasePasswordFromSecret(builder.Configuration);
-        builder.Services.AddPaymentsPersistence(builder.Configuration);
+        builder.Services.AddPaymentsPersistence(builder.Configuration, DatabasePassword.FromSecret(builder.Configuration));
     }
 
-    /// <summary>The bus: the API publishes through the outbox; in the all-in-one role the workers' endpoints join it.</summary>
+    /// <summary>
+    /// The bus: the API publishes through the outbox; in the all-in-one role the processing endpoints join it. The
+    /// transport adapter is this host's choice (<c>Messaging:Transport</c>).
+    /// </summary>
     public static void AddPaymentsBus(this WebApplicationBuilder builder)
     {
-        var role = builder.Configuration.GetValue("Payments:Role", ProcessRole.AllInOne);
-        if (role == ProcessRole.AllInOne)
-            builder.Services.AddPaymentWorkerServices();
+        var configuration = builder.Configuration;
+        var processes = configuration.GetValue("Payments:Role", ProcessRole.AllInOne) == ProcessRole.AllInOne;
+        if (processes)
+            builder.Services.AddPaymentProcessing().AddOutcomeForwardingServices();
 
-        builder.Services.AddPaymentsMessaging(builder.Configuration, bus =>
+        var overSqs = MessagingRegistration.Transport(configuration) == MessagingTransport.AmazonSqs;
+        if (overSqs)
         {
-            if (role == ProcessRole.AllInOne)
-                bus.AddPaymentWorkers(builder.Configuration);
-        }, WorkerEndpoints.All, receive: role == ProcessRole.AllInOne);
-        if (builder.Configuration.GetValue(MessagingRegistration.TransportKey, MessagingTransport.InMemory) == MessagingTransport.AmazonSqs)
+            builder.Services.AddAmazonSqsTransport(ProcessingEndpoints.Always, receive: processes);
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        builder.Services.AddPaymentsMessaging(bus =>
+        {
+            if (processes)
+                bus.AddPaymentWorkers(forwardOutcomes: OutcomeForwardingRegistration.IsConfigured(configuration));
+        }, dispatchedByAdapter: overSqs);
     }
 
     public static void UsePaymentsApi(this WebApplication app)

@@ -1,13 +1,10 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Payments.Api.Auth;
 using Payments.Api.Problems;
 using Payments.Contracts;
-using Payments.Persistence;
-using Payments.Persistence.Idempotency;
 using Payments.Persistence.Payments;
 
 namespace Payments.Api.Payments;
@@ -22,8 +19,8 @@ public static class CreatePayment
     /// <summary>A request holds its key for one short transaction: a second is plenty before retrying.</summary>
     const int RetryAfterSeconds = 1;
 
-    public static async Task<IResult> Handle(HttpContext http, PaymentsDbContext db, IPublishEndpoint publish,
-        IOptions<PaymentRules> rules, IOptions<JsonOptions> json, ILogger<CreatePaymentRequest> logger, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(HttpContext http, PaymentCreation creation, IOptions<PaymentRules> rules,
+        IOptions<JsonOptions> json, ILogger<CreatePaymentRequest> logger, CancellationToken cancellationToken)
     {
         if (http.User.UserId() is not { } userId)
             return ApiProblems.Unauthorized();
@@ -51,59 +48,16 @@ public static class CreatePayment
             return ApiProblems.Forbidden("user_id must be the authenticated user.", "user_id");
 
         using var scope = logger.BeginScope("UserId:{UserId} IdempotencyKey:{IdempotencyKey}", userId, key);
-        return await CreateOnce(db, publish, json.Value.SerializerOptions, userId, key, request, cancellationToken);
-    }
-
-    static async Task<IResult> CreateOnce(PaymentsDbContext db, IPublishEndpoint publish, JsonSerializerOptions json, Guid userId, string key,
-        CreatePaymentRequest request, CancellationToken cancellationToken)
-    {
-        var fingerprint = request.Fingerprint();
-        for (var attempt = 1; ; attempt++)
+        var result = await creation.CreateOnce(NewPayment(request), key, request.Fingerprint(),
+            payment => new CreatedResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(PaymentResponse.From(payment), json.Value.SerializerOptions),
+                $"/payments/{payment.Id}"),
+            cancellationToken);
+        return result.Outcome switch
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var (outcome, existing) = await IdempotencyClaim.TryClaim(db, userId, key, cancellationToken);
-            switch (outcome)
-            {
-                case IdempotencyClaim.Outcome.InProgress:
-                    return ApiProblems.RequestInProgress(RetryAfterSeconds);
-                case IdempotencyClaim.Outcome.Completed when existing!.RequestHash.AsSpan().SequenceEqual(fingerprint):
-                    return new StoredResponse(existing.ResponseStatus, existing.ResponseBody, existing.ResponseLocation, replayed: true);
-                case IdempotencyClaim.Outcome.Completed:
-                    return ApiProblems.IdempotencyKeyReused();
-            }
-
-            var payment = NewPayment(request);
-            await publish.Publish(
-                new PaymentRequested(payment.Id, payment.UserId, payment.Amount, payment.Currency, payment.Description, payment.CreatedAt),
-                cancellationToken);
-
-            var location = $"/payments/{payment.Id}";
-            var body = JsonSerializer.Serialize(PaymentResponse.From(payment), json);
-            db.Payments.Add(payment);
-            db.IdempotencyKeys.Add(new IdempotencyRecord
-            {
-                UserId = userId,
-                Key = key,
-                RequestHash = fingerprint,
-                ResponseStatus = StatusCodes.Status201Created,
-                ResponseBody = body,
-                ResponseLocation = location,
-                PaymentId = payment.Id,
-                CreatedAt = payment.CreatedAt,
-            });
-
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return new StoredResponse(StatusCodes.Status201Created, body, location, replayed: false);
-            }
-            catch (DbUpdateException e) when (attempt == 1 && DbConflicts.IsUniqueViolation(e))
-            {
-                // Lost a race the lock cannot see (e.g. a lock-hash collision): look again, now the winner has committed.
-                db.ChangeTracker.Clear();
-            }
-        }
+            CreationOutcome.InProgress => ApiProblems.RequestInProgress(RetryAfterSeconds),
+            CreationOutcome.KeyReused => ApiProblems.IdempotencyKeyReused(),
+            var outcome => new StoredResponse(result.Status, result.Body, result.Location, replayed: outcome == CreationOutcome.Replayed),
+        };
     }
 
     static Payment NewPayment(CreatePaymentRequest request)

@@ -1,10 +1,8 @@
 using System.Buffers.Text;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Payments.Api.Auth;
 using Payments.Api.Problems;
 using Payments.Contracts;
-using Payments.Persistence;
 using Payments.Persistence.Payments;
 
 namespace Payments.Api.Payments;
@@ -16,7 +14,7 @@ public static class ListPayments
     const int MaxLimit = 100;
     static readonly string[] Statuses = [PaymentStatus.Pending, PaymentStatus.Success, PaymentStatus.Failed];
 
-    public static async Task<IResult> Handle(HttpContext http, PaymentsDbContext db, CancellationToken cancellationToken,
+    public static async Task<IResult> Handle(HttpContext http, PaymentQueries payments, CancellationToken cancellationToken,
         string? limit = null, string? cursor = null, string? status = null)
     {
         if (http.User.UserId() is not { } userId)
@@ -34,17 +32,8 @@ public static class ListPayments
         if (errors.Count > 0)
             return ApiProblems.Validation(errors);
 
-        IQueryable<Payment> query = cursor is null
-            ? db.Payments.Where(p => p.UserId == userId)
-            : db.Payments.FromSql(
-                $"SELECT * FROM payments WHERE user_id = {userId} AND (created_at, id) < ({after.CreatedAt}, {after.Id})");
-        if (status is not null)
-            query = query.Where(p => p.Status == status);
-
-        var rows = await query.AsNoTracking()
-            .OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
-            .Take(pageSize + 1)
-            .ToListAsync(cancellationToken);
+        var rows = await payments.ListNewestFirst(userId, status, cursor is null ? null : new PaymentKey(after.CreatedAt, after.Id), pageSize + 1,
+            cancellationToken);
 
         var page = rows.Take(pageSize).Select(PaymentResponse.From).ToList();
         var next = rows.Count > pageSize ? new Cursor(page[^1].CreatedAt, page[^1].Id).Encode() : null;

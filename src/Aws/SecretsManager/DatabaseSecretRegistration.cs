@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Aws.Signing;
-using Payments.Persistence;
 
 namespace Payments.Aws.SecretsManager;
+
+/// <summary>A password kept in a secret: how to read it, and how often to read it again (the secret rotates).</summary>
+public sealed record SecretPassword(Func<CancellationToken, ValueTask<string>> GetPassword, TimeSpan RefreshEvery);
 
 /// <summary>
 /// On AWS the database password stays in the RDS-managed secret (rotated by AWS) rather than in configuration:
@@ -16,15 +17,8 @@ public static class DatabaseSecretRegistration
     public const string RegionKey = "Payments:Database:Region";
     public const string ServiceUrlKey = "Payments:Database:SecretsManagerServiceUrl";
 
-    public static IServiceCollection AddDatabasePasswordFromSecret(this IServiceCollection services, IConfiguration configuration)
-    {
-        if (FromConfiguration(configuration) is { } source)
-            services.AddSingleton(source);
-        return services;
-    }
-
     /// <summary>The password source the configuration names, or null when the connection string carries its own.</summary>
-    public static DatabasePasswordSource? FromConfiguration(IConfiguration configuration)
+    public static SecretPassword? FromConfiguration(IConfiguration configuration)
     {
         var secretArn = configuration[SecretArnKey];
         if (string.IsNullOrWhiteSpace(secretArn))
@@ -35,7 +29,7 @@ public static class DatabaseSecretRegistration
         var client = new SecretsManagerClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
             new AwsEndpointOptions { Region = region, ServiceUrl = serviceUrl });
 
-        return new DatabasePasswordSource(async cancellationToken =>
+        return new SecretPassword(async cancellationToken =>
         {
             // RDS-managed secrets hold {"username": …, "password": …}.
             using var secret = JsonDocument.Parse(await client.GetSecretString(secretArn, cancellationToken));

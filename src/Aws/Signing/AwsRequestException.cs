@@ -1,10 +1,11 @@
 using System.Net;
+using Payments.Processing;
 
 namespace Payments.Aws.Signing;
 
 /// <summary>An AWS call that failed: an error response, or no response at all (<see cref="StatusCode"/> null).</summary>
 public sealed class AwsRequestException(HttpStatusCode? statusCode, string code, string message, Exception? inner = null)
-    : Exception($"{code}: {message}", inner)
+    : Exception($"{code}: {message}", inner), ITransientFailure
 {
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {

@@ -2,7 +2,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Payments.Aws.Sns;
-using Payments.Persistence.Outbox;
+using Payments.Outbox;
 
 namespace Payments.Aws.Sqs;
 

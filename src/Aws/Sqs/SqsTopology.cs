@@ -5,6 +5,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Aws.Sns;
+using Payments.Processing.Endpoints;
 
 namespace Payments.Aws.Sqs;
 
@@ -13,14 +14,14 @@ namespace Payments.Aws.Sqs;
 /// each endpoint's queue with a dead-letter queue and redrive policy, the topics, and raw-delivery subscriptions
 /// of each queue to the topics of the message types it consumes.
 /// </summary>
-public sealed class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessagingOptions> options, IEnumerable<SqsEndpoint> endpoints,
+public sealed class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessagingOptions> options, IEnumerable<MessageEndpoint> endpoints,
     ILogger<SqsTopology> logger)
 {
     readonly AwsMessagingOptions _options = options.Value;
     readonly ConcurrentDictionary<string, Lazy<Task<string>>> _queueUrls = new();
     readonly ConcurrentDictionary<string, Lazy<Task<string>>> _topicArns = new();
 
-    public IReadOnlyList<SqsEndpoint> Endpoints { get; } = endpoints.ToList();
+    public IReadOnlyList<MessageEndpoint> Endpoints { get; } = endpoints.ToList();
 
     /// <summary>URL of an endpoint's queue, by its unprefixed name.</summary>
     public Task<string> QueueUrl(string queue) => Cached(_queueUrls, _options.EntityPrefix + queue, ResolveQueueUrl);
@@ -47,14 +48,15 @@ public sealed class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessa
             }, cancellationToken);
             var queueArn = await QueueArn(queueUrl, cancellationToken);
 
-            foreach (var type in endpoint.MessageTypes)
+            var subscribed = endpoint.SubscribedTypes.ToList();
+            foreach (var type in subscribed)
             {
                 var topicArn = await TopicArn(EntityNames.TopicFor(type));
                 await sns.Subscribe(topicArn, "sqs", queueArn, new Dictionary<string, string> { ["RawMessageDelivery"] = "true" },
                     cancellationToken);
             }
             logger.LogInformation("Provisioned queue {Queue} (dead letters: {DeadLetterQueue}, {Topics} topic subscriptions)",
-                queue, EntityNames.DeadLetterQueueFor(queue), endpoint.MessageTypes.Count);
+                queue, EntityNames.DeadLetterQueueFor(queue), subscribed.Count);
         }
     }
 

@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using Payments.Persistence.Outbox;
+using Payments.Outbox;
 
 namespace Payments.Persistence.Inbox;
 

@@ -104,7 +104,7 @@ namespace Payments.Persistence.Migrations
                     b.ToTable("inbox_states", (string)null);
                 });
 
-            modelBuilder.Entity("Payments.Persistence.Outbox.OutboxMessage", b =>
+            modelBuilder.Entity("Payments.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("SequenceNumber")
                         .ValueGeneratedOnAdd()

@@ -5,6 +5,7 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MassTransit.Serialization;
 using MassTransit.Transports;
+using Payments.Outbox;
 
 namespace Payments.Persistence.Outbox;
 

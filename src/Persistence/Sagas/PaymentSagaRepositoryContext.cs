@@ -53,7 +53,6 @@ sealed class PaymentSagaRepositoryContext<TMessage>(
         context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
         db.PaymentSagas.Add(context.Saga);
         await db.SaveChangesAsync(CancellationToken);
-        await PaymentStatusProjection.Apply(db, context.Saga, CancellationToken);
     }
 
     public async Task Update(SagaConsumeContext<PaymentState> context)
@@ -61,7 +60,6 @@ sealed class PaymentSagaRepositoryContext<TMessage>(
         if (db.Entry(context.Saga).State == EntityState.Modified)
             context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(CancellationToken);
-        await PaymentStatusProjection.Apply(db, context.Saga, CancellationToken);
     }
 
     public async Task Delete(SagaConsumeContext<PaymentState> context)

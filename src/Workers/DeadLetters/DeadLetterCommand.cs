@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Payments.Aws;
+using Payments.Aws.DeadLetters;
 using Payments.Messaging;
+using Payments.Processing.Endpoints;
 
 namespace Payments.Workers.DeadLetters;
 
@@ -80,7 +82,7 @@ public static class DeadLetterCommand
 
         try
         {
-            if (configuration.GetValue(MessagingRegistration.TransportKey, MessagingTransport.InMemory) != MessagingTransport.AmazonSqs)
+            if (MessagingRegistration.Transport(configuration) != MessagingTransport.AmazonSqs)
             {
                 await error.WriteLineAsync($"dlq: {MessagingRegistration.TransportKey} must be AmazonSqs: dead-letter queues exist only on SQS");
                 return Failure;
@@ -222,7 +224,7 @@ public static class DeadLetterCommand
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
         services.AddLogging();
-        services.AddAmazonSqsTransport([.. WorkerEndpoints.All, WorkerEndpoints.ForwardOutcomes], receive: false);
+        services.AddAmazonSqsTransport(ProcessingEndpoints.All, receive: false);
         return services.BuildServiceProvider();
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Aws.Sqs;
 using Payments.Persistence.Outbox;
+using Payments.Processing.Recovery;
 
 namespace Payments.Workers.Lambda;
 

@@ -42,7 +42,7 @@ public static class LambdaWorker
         try
         {
             var builder = createBuilder();
-            if (builder.Configuration.GetValue(MessagingRegistration.TransportKey, MessagingTransport.InMemory) != MessagingTransport.AmazonSqs)
+            if (MessagingRegistration.Transport(builder.Configuration) != MessagingTransport.AmazonSqs)
                 throw new InvalidOperationException(
                     $"The Lambda mode consumes SQS events: set {MessagingRegistration.TransportKey}={MessagingTransport.AmazonSqs}");
             builder.AddPaymentsWorker(receive: false);

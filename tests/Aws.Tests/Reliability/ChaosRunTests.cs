@@ -3,10 +3,11 @@ using System.Net;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Npgsql;
+using Payments.Aws.DeadLetters;
 using Payments.Contracts;
 using Payments.Persistence;
+using Payments.Processing.Endpoints;
 using Payments.TestSupport;
-using Payments.Workers;
 using Payments.Workers.DeadLetters;
 using Xunit.Abstractions;
 
@@ -220,7 +221,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     async Task<DeadLetterCount> DeadLetters()
     {
         int poison = 0, other = 0, left = 0;
-        foreach (var endpoint in WorkerEndpoints.All.Select(e => e.Queue))
+        foreach (var endpoint in ProcessingEndpoints.Always.Select(e => e.Queue))
         {
             left += await Queued(endpoint);
             var dlq = (await _sqs.GetQueueUrlAsync(_queues.DeadLetterQueueName(endpoint))).QueueUrl;

@@ -1,0 +1,101 @@
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Context;
+using MassTransit.Metadata;
+using MassTransit.Serialization;
+
+namespace Payments.Outbox;
+
+/// <summary>
+/// A serialized message waiting to be handed to the transport, written in the transaction that produced it.
+/// It keeps its MessageId so that the receiving inbox recognises a re-send after a crash.
+/// </summary>
+public class OutboxMessage : OutboxMessageContext
+{
+    Headers? _headers;
+    IReadOnlyDictionary<string, object>? _properties;
+
+    public long SequenceNumber { get; set; }
+    public Guid MessageId { get; set; }
+
+    /// <summary>Not before this time (scheduled messages); null means at once.</summary>
+    public DateTime? EnqueueTime { get; set; }
+
+    public DateTime SentTime { get; set; }
+    public string ContentType { get; set; } = null!;
+    public string MessageType { get; set; } = null!;
+    public string Body { get; set; } = null!;
+    public string? Headers { get; set; }
+    public string? Properties { get; set; }
+
+    /// <summary>The consumed message that produced this one (consumer outbox), for tracing.</summary>
+    public Guid? InboxMessageId { get; set; }
+    public Guid? InboxConsumerId { get; set; }
+
+    public Guid? ConversationId { get; set; }
+    public Guid? CorrelationId { get; set; }
+    public Guid? InitiatorId { get; set; }
+    public Guid? RequestId { get; set; }
+    public Uri? SourceAddress { get; set; }
+    public Uri? DestinationAddress { get; set; }
+    public Uri? ResponseAddress { get; set; }
+    public Uri? FaultAddress { get; set; }
+    public DateTime? ExpirationTime { get; set; }
+
+    Guid? MessageContext.MessageId => MessageId;
+    DateTime? MessageContext.SentTime => SentTime;
+    Headers MessageContext.Headers => _headers ?? EmptyHeaders.Instance;
+    HostInfo MessageContext.Host => HostMetadataCache.Host;
+    IReadOnlyDictionary<string, object> OutboxMessageContext.Properties => _properties ?? EmptyProperties;
+
+    static readonly IReadOnlyDictionary<string, object> EmptyProperties = new Dictionary<string, object>();
+
+    /// <summary>Restores headers and transport properties before the message is re-sent.</summary>
+    public void Deserialize(IObjectDeserializer deserializer)
+    {
+        var headers = deserializer.DeserializeDictionary<object?>(Headers);
+        _headers = headers is null ? EmptyHeaders.Instance : new DictionarySendHeaders(headers);
+        _properties = deserializer.DeserializeDictionary<object>(Properties) ?? EmptyProperties;
+    }
+
+    public static OutboxMessage From<T>(SendContext<T> context, IObjectDeserializer serializer, Guid? inboxMessageId = null,
+        Guid? inboxConsumerId = null)
+        where T : class
+    {
+        var messageId = context.MessageId ?? throw new MessageException(typeof(T), "The outbox needs a MessageId");
+        var now = DateTime.UtcNow;
+
+        var message = new OutboxMessage
+        {
+            MessageId = messageId,
+            ConversationId = context.ConversationId,
+            CorrelationId = context.CorrelationId,
+            InitiatorId = context.InitiatorId,
+            RequestId = context.RequestId,
+            SourceAddress = context.SourceAddress,
+            DestinationAddress = context.DestinationAddress,
+            ResponseAddress = context.ResponseAddress,
+            FaultAddress = context.FaultAddress,
+            SentTime = context.SentTime ?? now,
+            ContentType = context.ContentType?.ToString() ?? context.Serialization.DefaultContentType.ToString(),
+            MessageType = string.Join(";", context.SupportedMessageTypes),
+            Body = context.Serializer.GetMessageBody(context).GetString(),
+            Headers = serializer.SerializeDictionary(context.Headers.GetAll()),
+            InboxMessageId = inboxMessageId,
+            InboxConsumerId = inboxConsumerId,
+            EnqueueTime = context.Delay is { } delay ? now + delay : null,
+            ExpirationTime = context.TimeToLive is { } ttl ? now + ttl : null,
+        };
+
+        if (context is TransportSendContext<T> transportContext)
+        {
+            var properties = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+            transportContext.WritePropertiesTo(properties);
+            // The delay is served by EnqueueTime: the row waits in Postgres until due, then goes out at once.
+            properties.Remove("Delay");
+            message.Properties = serializer.SerializeDictionary(properties);
+        }
+
+        return message;
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+using Payments.Contracts;
+using Payments.Processing.Recovery;
+using Payments.Sagas;
+
+namespace Payments.Persistence.Recovery;
+
+/// <summary>Stalled-payment recovery's reads on Postgres, each in one transaction of the scope's context.</summary>
+public sealed class PostgresPaymentRecoveryStore(PaymentsDbContext db) : IPaymentRecoveryStore
+{
+    public async Task<int> WithPaymentsNeverSeenBySaga(DateTimeOffset before, int limit, Func<IReadOnlyList<StalledPayment>, Task> republish,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var stalled = await db.Payments
+            .FromSql($"""
+                      SELECT p.* FROM payments p
+                       WHERE p.status = {PaymentStatus.Pending} AND p.created_at < {before}
+                         AND NOT EXISTS (SELECT 1 FROM payment_sagas s WHERE s.correlation_id = p.id)
+                       ORDER BY p.created_at
+                       LIMIT {limit}
+                       FOR UPDATE SKIP LOCKED
+                      """)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        await republish(stalled.Select(p => new StalledPayment(p.Id, p.UserId, p.Amount, p.Currency, p.Description, p.CreatedAt)).ToList());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stalled.Count;
+    }
+
+    public async Task<int> WithSagasMissingTheirTimer(IReadOnlyCollection<string> states, DateTimeOffset before, int limit,
+        Func<IReadOnlyList<PaymentState>, Task> resend, CancellationToken cancellationToken)
+    {
+        var stateList = states.ToArray();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var waiting = await db.PaymentSagas
+            .FromSql($"""
+                      SELECT s.* FROM payment_sagas s
+                       WHERE s.current_state = ANY({stateList}) AND s.updated_at < {before}
+                         AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.correlation_id = s.correlation_id)
+                       ORDER BY s.updated_at
+                       LIMIT {limit}
+                       FOR UPDATE SKIP LOCKED
+                      """)
+            .ToListAsync(cancellationToken);
+
+        await resend(waiting);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return waiting.Count;
+    }
+}

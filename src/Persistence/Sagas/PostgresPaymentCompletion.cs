@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Payments.Contracts;
+using Payments.Sagas;
+
+namespace Payments.Persistence.Sagas;
+
+/// <summary>
+/// Finishing a payment on Postgres, in the saga's own transaction (the scope's context): the payments row takes the
+/// terminal status unless it has one already, so the API never shows an outcome that was not committed; the same
+/// statement drops the payment's scheduled messages (charge timeout, retry) still waiting in the outbox.
+/// </summary>
+public sealed class PostgresPaymentCompletion(PaymentsDbContext db) : IPaymentCompletion
+{
+    public async Task Complete(PaymentState saga, string publicStatus, CancellationToken cancellationToken)
+    {
+        var completedAt = saga.CompletedAt ?? DateTimeOffset.UtcNow;
+        await db.Database.ExecuteSqlAsync(
+            $"""
+             WITH cancelled_schedules AS (
+               DELETE FROM outbox_messages WHERE correlation_id = {saga.CorrelationId} AND enqueue_time IS NOT NULL
+             )
+             UPDATE payments
+                SET status = {publicStatus}, failure_reason = {saga.FailureReason}, charge_id = {saga.ChargeId},
+                    completed_at = {completedAt}, updated_at = {completedAt}
+              WHERE id = {saga.CorrelationId} AND status = {PaymentStatus.Pending}
+             """, cancellationToken);
+    }
+}

@@ -1,0 +1,46 @@
+using MassTransit;
+using Payments.Contracts;
+using Payments.Processing.Charging;
+using Payments.Processing.Outcomes;
+using Payments.Sagas;
+using static Payments.Processing.Endpoints.ConsumedMessage;
+
+namespace Payments.Processing.Endpoints;
+
+/// <summary>The queues payments are processed from, each with the one consumer or saga behind it and every message it takes.</summary>
+public static class ProcessingEndpoints
+{
+    public static MessageEndpoint PaymentSaga { get; } =
+        new(EndpointNames.PaymentSaga, f => f.CreateSagaReceiver<PaymentState>(EndpointNames.PaymentSaga),
+        [
+            Published<PaymentRequested>(m => m.PaymentId),
+            Published<PaymentCharged>(m => m.PaymentId),
+            Published<PaymentDeclined>(m => m.PaymentId),
+            Published<PaymentChargeFailed>(m => m.PaymentId),
+            Published<ChargeNotFound>(m => m.PaymentId),
+            Sent<ChargeTimeoutExpired>(m => m.PaymentId),
+            Sent<ChargeRetryDue>(m => m.PaymentId),
+        ]);
+
+    public static MessageEndpoint ChargePayment { get; } =
+        new(EndpointNames.ChargePayment, f => f.CreateConsumerReceiver<ChargePaymentConsumer>(EndpointNames.ChargePayment),
+            [Sent<Contracts.ChargePayment>(m => m.PaymentId)]);
+
+    public static MessageEndpoint ReconcileCharge { get; } =
+        new(EndpointNames.ReconcileCharge, f => f.CreateConsumerReceiver<ReconcileChargeConsumer>(EndpointNames.ReconcileCharge),
+            [Sent<Contracts.ReconcileCharge>(m => m.PaymentId)]);
+
+    /// <summary>
+    /// Optional, so not in <see cref="Always"/>: exists only while outcome forwarding is configured
+    /// (<see cref="ProcessingRegistration.AddPaymentProcessing(IBusRegistrationConfigurator, bool)"/>).
+    /// </summary>
+    public static MessageEndpoint ForwardOutcomes { get; } =
+        new(OutcomeForwarderDefinition.QueueName, f => f.CreateConsumerReceiver<OutcomeForwarder>(OutcomeForwarderDefinition.QueueName),
+            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
+
+    /// <summary>The endpoints every processing host has.</summary>
+    public static IReadOnlyList<MessageEndpoint> Always { get; } = [PaymentSaga, ChargePayment, ReconcileCharge];
+
+    /// <summary>Every endpoint that can exist: for provisioning, dead-letter tooling and the Terraform names check.</summary>
+    public static IReadOnlyList<MessageEndpoint> All { get; } = [.. Always, ForwardOutcomes];
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Payments.Contracts;
+
+namespace Payments.Processing.Outcomes;
+
+/// <summary>
+/// Forwards each payment outcome to the outcome event bus: Source <see cref="Source"/>, DetailType the contract's name,
+/// Detail the contract as JSON (camelCase) including its <c>eventId</c>, by which subscribers de-duplicate. Any failure,
+/// rejected entries included, propagates, so the message is retried and never dropped; a redelivery may put the same
+/// event twice, always with the same <c>eventId</c>.
+/// </summary>
+public sealed class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<OutcomeForwarder> logger)
+    : IConsumer<PaymentSucceeded>, IConsumer<PaymentFailed>
+{
+    public const string Source = "payments";
+
+    public Task Consume(ConsumeContext<PaymentSucceeded> context) =>
+        Forward(context.Message, context.Message.EventId, context.Message.CompletedAt, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<PaymentFailed> context) =>
+        Forward(context.Message, context.Message.EventId, context.Message.CompletedAt, context.CancellationToken);
+
+    async Task Forward<T>(T outcome, Guid eventId, DateTimeOffset completedAt, CancellationToken cancellationToken) where T : class
+    {
+        var entry = new OutcomeEvent(Source, typeof(T).Name, JsonSerializer.Serialize(outcome, JsonSerializerOptions.Web), completedAt);
+        var id = await eventBus.Put(entry, cancellationToken);
+        logger.LogDebug("Forwarded {DetailType} {EventId} as {BusEventId}", entry.DetailType, eventId, id);
+    }
+}

@@ -1,0 +1,102 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Contracts;
+using Payments.Sagas;
+
+namespace Payments.Processing.Recovery;
+
+/// <summary>
+/// Puts back messages that a non-durable transport (the in-memory one of the all-in-one mode) lost when its
+/// process died with them in flight, so that no payment waits forever:
+/// <list type="bullet">
+/// <item>a PENDING payment that never reached the saga gets its <see cref="PaymentRequested"/> again; the saga is
+/// keyed by payment id, so a late original and the re-publish still make one saga;</item>
+/// <item>a saga waiting on a timeout or retry that is no longer in the outbox gets that scheduled message again,
+/// with the schedule's token, so the saga accepts it exactly as it would have accepted the original.</item>
+/// </list>
+/// Everything goes out through the outbox.
+/// </summary>
+public sealed class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, PaymentStateMachine machine, IOptions<StalledPaymentOptions> options,
+    ILogger<StalledPaymentRecovery> logger) : BackgroundService
+{
+    const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.CheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await RunOnce(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Stalled payment check failed");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async Task<int> RunOnce(CancellationToken cancellationToken) =>
+        await RepublishLostRequests(cancellationToken) + await ResendLostSchedules(cancellationToken);
+
+    async Task<int> RepublishLostRequests(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IPaymentRecoveryStore>();
+        var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+
+        var count = await store.WithPaymentsNeverSeenBySaga(DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async stalled =>
+        {
+            foreach (var p in stalled)
+                await publish.Publish(new PaymentRequested(p.Id, p.UserId, p.Amount, p.Currency, p.Description, p.CreatedAt), cancellationToken);
+        }, cancellationToken);
+
+        if (count > 0)
+            logger.LogWarning("Re-published PaymentRequested for {Count} payments that never reached the saga", count);
+        return count;
+    }
+
+    async Task<int> ResendLostSchedules(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IPaymentRecoveryStore>();
+        var send = scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>();
+        string[] waitingOnATimer = [machine.Charging.Name, machine.AwaitingRetry.Name, machine.Reconciling.Name];
+
+        var resent = 0;
+        await store.WithSagasMissingTheirTimer(waitingOnATimer, DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async waiting =>
+        {
+            var sagaEndpoint = await send.GetSendEndpoint(new Uri($"queue:{EndpointNames.PaymentSaga}"));
+            foreach (var saga in waiting)
+            {
+                var retry = saga.CurrentState == machine.AwaitingRetry.Name;
+                if ((retry ? saga.ChargeRetryTokenId : saga.ChargeTimeoutTokenId) is not { } tokenId)
+                    continue;
+                var token = tokenId.ToString("D");
+                if (retry)
+                    await sagaEndpoint.Send(new ChargeRetryDue(saga.CorrelationId),
+                        (SendContext<ChargeRetryDue> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
+                else
+                    await sagaEndpoint.Send(new ChargeTimeoutExpired(saga.CorrelationId),
+                        (SendContext<ChargeTimeoutExpired> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
+                // Not again before another StalledAfter, should this one be lost too.
+                saga.UpdatedAt = DateTimeOffset.UtcNow;
+                resent++;
+            }
+        }, cancellationToken);
+
+        if (resent > 0)
+            logger.LogWarning("Re-sent the lost scheduled message of {Count} waiting payment sagas", resent);
+        return resent;
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Hosting;
+using Payments.Workers.DeadLetters;
+using Payments.Workers.Lambda;
+
+namespace Payments.Workers;
+
+/// <summary>The worker process of the distributed mode: the saga and the gateway consumers, fed from SQS.</summary>
+public static class WorkerProgram
+{
+    public static async Task Main(string[] args)
+    {
+        if (args is ["dlq", .. var rest])
+        {
+            Environment.ExitCode = await DeadLetterCommand.Run(rest);
+            return;
+        }
+        if (args is ["lambda", ..] || Environment.GetEnvironmentVariable(LambdaWorker.RuntimeApiVariable) is { Length: > 0 })
+        {
+            Environment.ExitCode = await LambdaWorker.Run(args is ["lambda", .. var lambdaArgs] ? lambdaArgs : args);
+            return;
+        }
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddPaymentsWorker();
+        await builder.Build().RunAsync();
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Payments.Aws;
+using Payments.Aws.EventBridge;
+using Payments.Aws.SecretsManager;
+using Payments.Messaging;
+using Payments.Persistence;
+using Payments.Processing;
+using Payments.Processing.Endpoints;
+
+namespace Payments.Workers;
+
+public static class WorkerRegistration
+{
+    /// <summary>
+    /// The worker's whole composition; tests build their worker hosts with it too. Without <paramref name="receive"/>
+    /// (Lambda, where the event source mapping polls SQS) the SQS long-poll receivers are left out.
+    /// </summary>
+    public static void AddPaymentsWorker(this HostApplicationBuilder builder, bool receive = true)
+    {
+        var configuration = builder.Configuration;
+        // Defaults an operator's configuration may override: per-command SQL and bus chatter are noise in production logs.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+
+        var password = DatabaseSecretRegistration.FromConfiguration(configuration) is { } secret
+            ? new DatabasePasswordSource(secret.GetPassword, secret.RefreshEvery)
+            : null;
+        builder.Services.AddPaymentsPersistence(configuration, password);
+        builder.Services.AddPaymentProcessing().AddOutcomeForwardingServices();
+
+        var overSqs = MessagingRegistration.Transport(configuration) == MessagingTransport.AmazonSqs;
+        if (overSqs)
+        {
+            builder.Services.AddAmazonSqsTransport(ProcessingEndpoints.Always, receive);
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        builder.Services.AddPaymentsMessaging(bus => bus.AddPaymentWorkers(forwardOutcomes: OutcomeForwardingRegistration.IsConfigured(configuration)),
+            dispatchedByAdapter: overSqs);
+    }
+}
