@@ -59,8 +59,15 @@ public static class MessagingRegistration
         {
             cfg.UseDelayedMessageScheduler();
             cfg.UseConsumeFilter(typeof(MessageLogScopeFilter<>), context);
-            // Under an adapter the in-memory bus only hosts the pipelines; the adapter dispatches into them.
-            if (!dispatchedByAdapter)
+            // Under an adapter the in-memory bus only hosts the pipelines; the adapter dispatches into them, and whatever
+            // reaches the in-memory transport escaped the outbox.
+            if (dispatchedByAdapter)
+            {
+                var escaped = ActivatorUtilities.CreateInstance<EscapedMessageObserver>(context);
+                cfg.ConnectSendObserver(escaped);
+                cfg.ConnectPublishObserver(escaped);
+            }
+            else
                 cfg.ConfigureEndpoints(context);
         });
     }

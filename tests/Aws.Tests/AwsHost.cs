@@ -26,11 +26,13 @@ static class AwsHost
 
     public static string NewPrefix() => $"t{Guid.NewGuid():N}"[..9] + "-";
 
-    public static async Task<IHost> StartWorker(IDictionary<string, string?> settings)
+    public static async Task<IHost> StartWorker(IDictionary<string, string?> settings, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is not null)
+            builder.Logging.AddProvider(logs);
         builder.AddPaymentsWorker();
         var host = builder.Build();
         await host.StartAsync();
