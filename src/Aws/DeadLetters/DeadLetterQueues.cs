@@ -8,29 +8,6 @@ using Payments.Processing.Endpoints;
 
 namespace Payments.Aws.DeadLetters;
 
-/// <summary>The depth of a queue, as SQS reports it (approximate on AWS).</summary>
-public sealed record QueueDepth(int Visible, int InFlight);
-
-/// <summary>A message in a dead-letter queue, as an operator needs to see it.</summary>
-public sealed record DeadLetter(string SqsMessageId, string? EnvelopeMessageId, int? ReceiveCount, DateTimeOffset? SentAt,
-    string? MessageType, string Excerpt);
-
-/// <summary>Which dead letters a replay moves: all (both null), the first <see cref="Count"/>, or the one with <see cref="MessageId"/>
-/// (its SQS message id or its MassTransit envelope message id).</summary>
-public sealed record ReplaySelection(int? Count = null, string? MessageId = null);
-
-public enum ReplayOutcome
-{
-    Moved,
-    WouldMove,
-    Left,
-    SendFailed,
-    /// <summary>Re-sent, but the delete from the dead-letter queue failed: it is now in both queues (consumers dedupe by MessageId).</summary>
-    CopiedNotDeleted,
-}
-
-public sealed record ReplayResult(int Moved, int WouldMove, int Left, bool Found, bool Interrupted, Exception? Failure);
-
 /// <summary>
 /// The SQS side of the <c>dlq</c> verb: depths, a peek that leaves every message where it was, and a replay that
 /// re-sends a dead letter to its source queue and deletes it from the dead-letter queue only after the send
@@ -44,8 +21,6 @@ public sealed class DeadLetterQueues(IAmazonSQS sqs, AwsMessagingOptions options
 
     /// <summary>How long a replay keeps the messages it looked at hidden, so that one pass sees each message once.</summary>
     static readonly TimeSpan ReplayHold = TimeSpan.FromSeconds(30);
-
-    const int ExcerptLength = 160;
 
     public static IReadOnlyList<string> Endpoints { get; } = [.. ProcessingEndpoints.All.Select(e => e.Queue)];
 
@@ -87,7 +62,7 @@ public sealed class DeadLetterQueues(IAmazonSQS sqs, AwsMessagingOptions options
                     // Seen already: its hold ran out while we were still reading, so we have been round the queue.
                     wrapped |= held.ContainsKey(message.MessageId);
                     if (!wrapped)
-                        letters.Add(Describe(message));
+                        letters.Add(DeadLetterDescription.Of(message));
                     held[message.MessageId] = message.ReceiptHandle;
                 }
                 if (wrapped)
@@ -157,7 +132,7 @@ public sealed class DeadLetterQueues(IAmazonSQS sqs, AwsMessagingOptions options
                         continue;
                     }
 
-                    var letter = Describe(message);
+                    var letter = DeadLetterDescription.Of(message);
                     var selected = !Done() && !cancellationToken.IsCancellationRequested && !sentIds.Contains(message.MessageId)
                                    && Matches(selection, letter);
                     if (!selected)
@@ -288,49 +263,4 @@ public sealed class DeadLetterQueues(IAmazonSQS sqs, AwsMessagingOptions options
 
     static int IntAttribute(Dictionary<string, string> attributes, string name) =>
         attributes.TryGetValue(name, out var value) && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
-
-    static DeadLetter Describe(Message message)
-    {
-        var system = message.Attributes ?? [];
-        int? receives = system.TryGetValue("ApproximateReceiveCount", out var r) && int.TryParse(r, CultureInfo.InvariantCulture, out var rc) ? rc : null;
-        DateTimeOffset? sentAt = system.TryGetValue("SentTimestamp", out var s) && long.TryParse(s, CultureInfo.InvariantCulture, out var ms)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-            : null;
-
-        string? envelopeId = null, messageType = null;
-        var excerptSource = message.Body ?? "";
-        try
-        {
-            using var document = JsonDocument.Parse(excerptSource);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                var root = document.RootElement;
-                if (root.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String)
-                    envelopeId = id.GetString();
-                if (root.TryGetProperty("messageType", out var type))
-                    messageType = type.ValueKind switch
-                    {
-                        JsonValueKind.Array => type.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()).FirstOrDefault(),
-                        JsonValueKind.String => type.GetString(),
-                        _ => null,
-                    };
-                if (root.TryGetProperty("message", out var inner))
-                    excerptSource = inner.GetRawText();
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a MassTransit envelope: show the raw body.
-        }
-        return new DeadLetter(message.MessageId, envelopeId, receives, sentAt, messageType, Excerpt(excerptSource));
-    }
-
-    static string Excerpt(string text)
-    {
-        var oneLine = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return oneLine.Length <= ExcerptLength ? oneLine : oneLine[..ExcerptLength] + "...";
-    }
 }
-
-/// <summary>A failure the command reports in one line, without a stack trace.</summary>
-public sealed class DeadLetterException(string message) : Exception(message);
