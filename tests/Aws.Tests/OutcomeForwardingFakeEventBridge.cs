@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Http;
+using Payments.TestSupport;
 using Payments.Workers.Outcomes;
 
 namespace Payments.Aws.Tests;
