@@ -17,6 +17,11 @@ locals {
       detail_types = []
     }
   }
+
+  # Who consumes each event queue, by event_queues key, e.g. notifications = "notification service (team, where it runs)".
+  # Nothing in this stack consumes them yet, so they have no entry: a queue gets an age alarm only with a consumer here
+  # (or an event source mapping, alarms.tf). Their dead-letter queues are alarmed either way (EventBridge delivery failures).
+  event_queue_consumers = {}
 }
 
 resource "aws_cloudwatch_event_bus" "payments" {

@@ -45,4 +45,8 @@ resource "aws_db_instance" "main" {
   final_snapshot_identifier  = "${local.name}-final"
 
   enabled_cloudwatch_logs_exports = ["postgresql"]
+
+  # The export's log group (logs.tf) must exist first: otherwise RDS may create it itself, without a retention, and the
+  # apply then fails on aws_cloudwatch_log_group.database ("already exists").
+  depends_on = [aws_cloudwatch_log_group.database]
 }

@@ -77,10 +77,7 @@ public class AuthTests(SharedApi shared) : IClassFixture<SharedApi>
             if (authorization is not null)
                 post.Headers.TryAddWithoutValidation("Authorization", authorization);
             using var response = await client.SendAsync(post);
-            await ProblemAssertions.AssertProblem(response, HttpStatusCode.Unauthorized, T.Unauthorized);
-            // RFC 9110 section 15.5.2: a 401 response MUST carry WWW-Authenticate.
-            Assert.True(response.Headers.WwwAuthenticate.Any(h => h.Scheme == "Bearer"),
-                $"401 without 'WWW-Authenticate: Bearer' (got '{response.Headers.WwwAuthenticate}')");
+            await ProblemAssertions.AssertUnauthorized(response);
         }
 
         foreach (var path in new[] { "/payments", $"/payments/{Guid.NewGuid()}" })

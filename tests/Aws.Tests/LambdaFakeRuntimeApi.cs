@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
+using Payments.TestSupport;
 
 namespace Payments.Aws.Tests;
 

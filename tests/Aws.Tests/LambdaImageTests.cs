@@ -67,7 +67,31 @@ public partial class LambdaImageTests
         var env = final.Environment();
         Assert.Equal("/health/live", env.GetValueOrDefault("AWS_LWA_READINESS_CHECK_PATH"));
         Assert.Equal("8080", env.GetValueOrDefault("AWS_LWA_PORT"));
-        Assert.Equal("http://+:8080", env.GetValueOrDefault("ASPNETCORE_URLS"));
+        // Kestrel's port is the aspnet base image's ASPNETCORE_HTTP_PORTS=8080; ASPNETCORE_URLS would override it (and log
+        // a warning at every start).
+        Assert.False(env.ContainsKey("ASPNETCORE_URLS"), "ASPNETCORE_URLS overrides the base image's ASPNETCORE_HTTP_PORTS");
+        Assert.Equal("8080", env.GetValueOrDefault("ASPNETCORE_HTTP_PORTS", "8080"));
+    }
+
+    [Theory]
+    [InlineData("Dockerfile.api")]
+    [InlineData("Dockerfile.worker")]
+    public void The_sdk_stage_cross_publishes_for_the_target_architecture_and_the_runtime_stage_is_the_target(string file)
+    {
+        // docker build --platform linux/<arch>: BuildKit sets TARGETARCH; the SDK runs natively on the build machine
+        // ($BUILDPLATFORM) and publishes for the RID mapped from TARGETARCH (tests/Infra.Tests/ImageArchitectureTests.cs
+        // checks that mapping against the Terraform variable); the runtime stage takes the target platform.
+        var dockerfile = Dockerfile.Load(file);
+        var build = dockerfile.Stages.Single(s => s.Instructions.Any(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish")));
+        Assert.Equal("$BUILDPLATFORM", build.Platform);
+        Assert.Contains(build.Instructions, i => i.Keyword == "ARG" && i.Arguments == "TARGETARCH");
+        var publish = build.Instructions.Single(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish")).Arguments;
+        Assert.Contains("case \"$TARGETARCH\" in", publish);
+        Assert.Matches(@"dotnet publish \S+ .*-r ""\$rid""", publish);
+
+        var final = dockerfile.Stages[^1];
+        Assert.True(final.Platform is null or "$TARGETPLATFORM", $"{file}: the final stage must be the target platform, not {final.Platform}");
+        Assert.DoesNotContain(final.Instructions, i => i.Keyword == "RUN"); // nothing to emulate when cross-building
     }
 
     [Fact]
@@ -111,7 +135,7 @@ public partial class LambdaImageTests
 
     sealed record Instruction(string Keyword, string Arguments);
 
-    sealed record Stage(string Image, string? Name, List<Instruction> Instructions)
+    sealed record Stage(string Image, string? Name, string? Platform, List<Instruction> Instructions)
     {
         /// <summary>ENV values of this stage, both <c>ENV K=V K2=V2</c> and <c>ENV K V</c> forms (unquoted values).</summary>
         public Dictionary<string, string> Environment()
@@ -167,7 +191,8 @@ public partial class LambdaImageTests
                 {
                     var words = arguments.Split(' ').Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToArray();
                     var stageName = words.Length >= 3 && words[1].Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
-                    dockerfile.Stages.Add(new Stage(words[0], stageName, []));
+                    var platform = Regex.Match(arguments, @"(?:^| )--platform=(\S+)");
+                    dockerfile.Stages.Add(new Stage(words[0], stageName, platform.Success ? platform.Groups[1].Value : null, []));
                 }
                 else
                 {

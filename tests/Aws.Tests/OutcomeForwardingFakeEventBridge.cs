@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Http;
-using Payments.Processing.Outcomes;
 using Payments.Aws.EventBridge;
+using Payments.Processing.Outcomes;
+using Payments.TestSupport;
 
 namespace Payments.Aws.Tests;
 

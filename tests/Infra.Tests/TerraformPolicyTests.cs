@@ -183,6 +183,25 @@ public class TerraformPolicyTests(TerraformFixture fixture)
     }
 
     [Fact]
+    public void Each_exported_database_log_has_its_log_group_created_before_the_instance()
+    {
+        // RDS writes an export to /aws/rds/instance/<identifier>/<log>, creating the group itself (no retention, and then
+        // Terraform's create fails) unless it exists first.
+        foreach (var db in Model.OfType("aws_db_instance"))
+        {
+            var dependsOn = (db.Body["depends_on"] as JsonArray)?.Select(d => d!.GetValue<string>()).ToHashSet() ?? [];
+            var exports = (db.Body["enabled_cloudwatch_logs_exports"] as JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? [];
+            foreach (var export in exports)
+            {
+                var name = $"/aws/rds/instance/{db.String("identifier")}/{export}";
+                var group = Model.OfType("aws_cloudwatch_log_group").SingleOrDefault(g => g.String("name") == name);
+                Assert.True(group is not null, $"{db.Address} exports '{export}' but no aws_cloudwatch_log_group is named {name}");
+                Assert.True(dependsOn.Contains($"${{{group.Address}}}"), $"{db.Address} must depend on {group.Address} (depends_on)");
+            }
+        }
+    }
+
+    [Fact]
     public void Alarms_cover_every_dead_letter_queue_queue_age_and_outbox_lag()
     {
         var alarms = Model.OfType("aws_cloudwatch_metric_alarm").ToList();

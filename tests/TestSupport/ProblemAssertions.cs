@@ -40,6 +40,14 @@ public static class ProblemAssertions
         return problem;
     }
 
+    /// <summary>A 401 unauthorized problem with the <c>WWW-Authenticate: Bearer</c> header RFC 9110 (section 15.5.2) requires.</summary>
+    public static async Task AssertUnauthorized(HttpResponseMessage response)
+    {
+        await AssertProblem(response, HttpStatusCode.Unauthorized, Payments.Api.Problems.ApiProblems.Types.Unauthorized);
+        Assert.True(response.Headers.WwwAuthenticate.Any(h => h.Scheme == "Bearer"),
+            $"401 without 'WWW-Authenticate: Bearer' (got '{response.Headers.WwwAuthenticate}')");
+    }
+
     /// <summary>Asserts that a validation problem's <c>errors</c> object names <paramref name="field"/> with a message.</summary>
     public static void AssertNamesField(JsonElement problem, string field)
     {

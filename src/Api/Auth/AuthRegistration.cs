@@ -12,7 +12,9 @@ public static class AuthRegistration
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         StartupValidation.Require(options, AuthOptions.Section);
-        if (options.SigningKey is not null && !builder.Environment.IsDevelopment() && !builder.Environment.IsEnvironment("Testing"))
+        // Validation treats an empty key as none (exactly one of key and authority is set), and so must everything here.
+        var localKey = !string.IsNullOrWhiteSpace(options.SigningKey);
+        if (localKey && !builder.Environment.IsDevelopment() && !builder.Environment.IsEnvironment("Testing"))
             throw new InvalidOperationException(
                 $"Auth:SigningKey is for local development only; in {builder.Environment.EnvironmentName} configure Auth:Authority.");
 
@@ -27,13 +29,15 @@ public static class AuthRegistration
                     ValidIssuer = options.Issuer,
                     ValidateAudience = true,
                     ValidAudience = options.Audience,
+                    // aud, or client_id when there is no aud (Cognito access tokens), as API Gateway's JWT authorizer checks.
+                    AudienceValidator = GatewayAudience.Validate,
                     ValidateLifetime = true,
                     RequireExpirationTime = true,
                     RequireSignedTokens = true,
                     ClockSkew = TimeSpan.FromSeconds(30),
                     NameClaimType = "sub",
                 };
-                if (options.SigningKey is not null)
+                if (localKey)
                 {
                     jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(options.SigningKeyBytes());
                     jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];

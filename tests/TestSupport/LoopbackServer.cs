@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Payments.Aws.Tests;
+namespace Payments.TestSupport;
 
-/// <summary>Kestrel on 127.0.0.1 and a free port, every request to one handler: the body of the tests' fake AWS endpoints.</summary>
-sealed class LoopbackServer : IAsyncDisposable
+/// <summary>Kestrel on 127.0.0.1 and a free port, every request to one handler: the body of the tests' fake AWS endpoints and OIDC issuer.</summary>
+public sealed class LoopbackServer : IAsyncDisposable
 {
     readonly WebApplication _app;
 
