@@ -23,6 +23,8 @@ fi
 chmod 600 "$key_file"
 
 dotnet build src/Api -c Release
+# The worker is a host of its own: nothing references it, so building the API does not build it.
+[[ $mode == distributed ]] && dotnet build src/Workers -c Release
 
 # Under /tmp because the postgres user may not be able to traverse the repo.
 rundir=$(mktemp -d /tmp/payments-run.XXXXXX)
