@@ -147,8 +147,11 @@ public sealed class OutboxDeliveryService(
             deliverable.Add(row);
         }
 
-        var sent = await transport.Send(deliverable, cancellationToken);
-        return sent.Select(x => x.SequenceNumber).ToList();
+        var result = await transport.Send(deliverable, cancellationToken);
+        foreach (var failure in result.Failed)
+            logger.LogWarning(failure.Exception, "Outbox message {MessageId} ({MessageType}) not sent: {Reason}; it stays for the next batch",
+                failure.Message.MessageId, failure.Message.MessageType, failure.Reason);
+        return result.Sent.Select(x => x.SequenceNumber).ToList();
     }
 
     TimeSpan Backoff(int failures)
