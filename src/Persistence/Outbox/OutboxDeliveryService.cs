@@ -67,12 +67,13 @@ public sealed class OutboxDeliveryService(
         // Two index-served claims instead of one OR: scheduled rows that fell due (when one is known to be due), then
         // rows to send now (partial index). Scheduled rows wait at the old end of the sequence (a charge timeout per
         // payment in flight), and one query ordered by sequence number had to step over all of them on every batch.
+        // Both indexes leave parked rows out, so no claim steps over them either.
         var rows = new List<OutboxMessage>(_options.BatchSize);
         if (_nextScheduledDue is { } due && due <= now)
             rows.AddRange(await db.OutboxMessages
                 .FromSql($"""
                           SELECT * FROM outbox_messages
-                           WHERE enqueue_time <= {now}
+                           WHERE enqueue_time <= {now} AND parked_at IS NULL
                            ORDER BY enqueue_time, sequence_number
                            LIMIT {_options.BatchSize}
                            FOR UPDATE SKIP LOCKED
@@ -83,7 +84,7 @@ public sealed class OutboxDeliveryService(
             rows.AddRange(await db.OutboxMessages
                 .FromSql($"""
                           SELECT * FROM outbox_messages
-                           WHERE enqueue_time IS NULL
+                           WHERE enqueue_time IS NULL AND parked_at IS NULL
                            ORDER BY sequence_number
                            LIMIT {_options.BatchSize - rows.Count}
                            FOR UPDATE SKIP LOCKED
@@ -100,14 +101,14 @@ public sealed class OutboxDeliveryService(
             throw new OutboxDeliveryException(rows.Count - sent.Count, rows.Count);
 
         // The earliest scheduled row nobody is sending right now (SKIP LOCKED: one in another process's batch must not
-        // make this loop spin). Every commit that adds rows raises the signal and a short batch follows it, so this is
-        // current; a row another process schedules in between is found within one poll interval.
+        // make this loop spin, nor may a parked one). Every commit that adds rows raises the signal and a short batch
+        // follows it, so this is current; a row another process schedules in between is found within one poll interval.
         DateTime? nextDue = null;
         if (rows.Count < _options.BatchSize)
             _nextScheduledDue = nextDue = (await db.Database
                 .SqlQuery<DateTime?>($"""
                                       SELECT enqueue_time AS "Value" FROM outbox_messages
-                                       WHERE enqueue_time IS NOT NULL
+                                       WHERE enqueue_time IS NOT NULL AND parked_at IS NULL
                                        ORDER BY enqueue_time
                                        LIMIT 1
                                        FOR UPDATE SKIP LOCKED
@@ -117,7 +118,8 @@ public sealed class OutboxDeliveryService(
         return new DeliveryBatch(sent.Count, nextDue);
     }
 
-    /// <summary>How long the oldest row that is due has waited (zero when none): the outbox-lag alarm's metric.</summary>
+    /// <summary>How long the oldest row that is due has waited (zero when none): the outbox-lag alarm's metric. Parked rows
+    /// wait for an operator, not for delivery, and do not count.</summary>
     public async Task<TimeSpan> OldestDueAge(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
@@ -126,7 +128,7 @@ public sealed class OutboxDeliveryService(
             .SqlQuery<double>($"""
                                SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(enqueue_time, sent_time))), 0)::float8 AS "Value"
                                  FROM outbox_messages
-                                WHERE enqueue_time IS NULL OR enqueue_time <= now()
+                                WHERE (enqueue_time IS NULL OR enqueue_time <= now()) AND parked_at IS NULL
                                """)
             .ToListAsync(cancellationToken);
         return TimeSpan.FromSeconds(Math.Max(0, seconds.Single()));
