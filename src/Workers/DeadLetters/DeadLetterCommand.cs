@@ -9,6 +9,7 @@ using Payments.Aws;
 using Payments.Aws.DeadLetters;
 using Payments.Messaging;
 using Payments.Processing.Endpoints;
+using static Payments.Workers.VerbOutput;
 
 namespace Payments.Workers.DeadLetters;
 
@@ -19,9 +20,9 @@ namespace Payments.Workers.DeadLetters;
 /// </summary>
 public static class DeadLetterCommand
 {
-    public const int Ok = 0;
-    public const int Failure = 1;
-    public const int UsageError = 2;
+    public const int Ok = VerbOutput.Ok;
+    public const int Failure = VerbOutput.Failure;
+    public const int UsageError = VerbOutput.UsageError;
 
     public static string Usage =>
         $"""
@@ -72,13 +73,9 @@ public static class DeadLetterCommand
         CancellationToken cancellationToken = default)
     {
         error ??= output;
-        if (args is ["help" or "--help" or "-h"])
-        {
-            await output.WriteAsync(Usage);
-            return Ok;
-        }
-        if (!TryParse(args, out var command, out var problem))
-            return await UsageFailure(error, problem);
+        var parsed = TryParse(args, out var command, out var problem);
+        if (await HelpOrUsageError(args, parsed, problem, "dlq", Usage, output, error) is { } exit)
+            return exit;
 
         try
         {
@@ -94,7 +91,7 @@ public static class DeadLetterCommand
 
             string? endpoint = null;
             if (command.Queue is not null && (endpoint = EndpointOf(command.Queue, options.EntityPrefix)) is null)
-                return await UsageFailure(error, $"unknown queue '{command.Queue}'");
+                return await UsageFailure(error, "dlq", $"unknown queue '{command.Queue}'", Usage);
 
             return command.Verb switch
             {
@@ -239,20 +236,6 @@ public static class DeadLetterCommand
         return null;
     }
 
-    static async Task<int> UsageFailure(TextWriter error, string problem)
-    {
-        await error.WriteLineAsync($"dlq: {problem}");
-        await error.WriteAsync(Usage);
-        return UsageError;
-    }
-
-    static async Task WriteTable(TextWriter output, List<string[]> rows)
-    {
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var row in rows)
-            await output.WriteLineAsync(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
-    }
-
     sealed record Command(string Verb, string? Queue, int? Max, ReplaySelection Selection, bool DryRun);
 
     static bool TryParse(IReadOnlyList<string> args, out Command command, out string problem)
@@ -290,7 +273,7 @@ public static class DeadLetterCommand
                     dryRun = true;
                     break;
                 case "--max" or "--count":
-                    if (i + 1 >= args.Count || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                    if (!TryPositiveNumber(args, i + 1, out var n))
                         return Fail($"{arg} needs a positive whole number", out problem);
                     i++;
                     if (arg == "--max")
@@ -326,11 +309,5 @@ public static class DeadLetterCommand
 
         command = new Command(verb, positional.FirstOrDefault(), max, new ReplaySelection(count, messageId), dryRun);
         return true;
-    }
-
-    static bool Fail(string message, out string problem)
-    {
-        problem = message;
-        return false;
     }
 }
