@@ -7,8 +7,8 @@ namespace Payments.Outbox;
 public interface IOutboxTransport
 {
     /// <summary>
-    /// Sends a batch and reports each row as sent or failed with the reason. A failed row stays in the outbox for the
-    /// next batch; one failure never holds back the others of this batch.
+    /// Sends a batch and reports each row as sent or failed with the reason. A failed row stays in the outbox (the
+    /// delivery service counts its attempts and parks it after too many); one failure never holds back the others.
     /// </summary>
     Task<OutboxSendResult> Send(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken);
 }

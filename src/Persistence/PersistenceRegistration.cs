@@ -36,6 +36,8 @@ public static class PersistenceRegistration
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
+        services.AddMetrics();
+        services.AddSingleton<OutboxMetrics>();
         services.AddScoped<ParkedOutboxRows>();
         services.TryAddSingleton<IOutboxTransport, BusOutboxTransport>();
         services.AddSingleton<OutboxDeliveryService>();
