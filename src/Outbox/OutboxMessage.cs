@@ -42,6 +42,18 @@ public class OutboxMessage : OutboxMessageContext
     public Uri? FaultAddress { get; set; }
     public DateTime? ExpirationTime { get; set; }
 
+    /// <summary>Failed tries to hand this row to the transport.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Why the last try failed (truncated).</summary>
+    public string? LastError { get; set; }
+
+    /// <summary>
+    /// When delivery gave up on the row (too many failed tries, or it can never be sent). A parked row is never claimed
+    /// again until an operator re-queues it (<c>outbox retry</c>).
+    /// </summary>
+    public DateTime? ParkedAt { get; set; }
+
     Guid? MessageContext.MessageId => MessageId;
     DateTime? MessageContext.SentTime => SentTime;
     Headers MessageContext.Headers => _headers ?? EmptyHeaders.Instance;

@@ -58,9 +58,12 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.HasKey(x => x.SequenceNumber);
             e.Property(x => x.SequenceNumber).UseIdentityAlwaysColumn();
             e.Property(x => x.ContentType).HasMaxLength(256);
-            // Delivery claims rows to send now in sequence order, and scheduled rows by due time.
-            e.HasIndex(x => x.SequenceNumber).HasFilter("enqueue_time IS NULL").HasDatabaseName("IX_outbox_messages_ready");
-            e.HasIndex(x => new { x.EnqueueTime, x.SequenceNumber });
+            // Delivery claims rows to send now in sequence order, and scheduled rows by due time; parked rows are in
+            // neither index, so no claim steps over them. The operator's listing and the gauge read parked rows by their own.
+            e.HasIndex(x => x.SequenceNumber).HasFilter("enqueue_time IS NULL AND parked_at IS NULL").HasDatabaseName("IX_outbox_messages_ready");
+            e.HasIndex(x => new { x.EnqueueTime, x.SequenceNumber }, "IX_outbox_messages_scheduled")
+                .HasFilter("enqueue_time IS NOT NULL AND parked_at IS NULL");
+            e.HasIndex(x => x.SequenceNumber, "IX_outbox_messages_parked").HasFilter("parked_at IS NOT NULL");
             // A finished payment drops its scheduled messages.
             e.HasIndex(x => x.CorrelationId).HasFilter("enqueue_time IS NOT NULL").HasDatabaseName("IX_outbox_messages_scheduled_correlation_id");
         });

@@ -37,6 +37,9 @@ public static class PersistenceRegistration
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxAppender>();
+        services.AddMetrics();
+        services.AddSingleton<OutboxMetrics>();
+        services.AddScoped<ParkedOutboxRows>();
         services.TryAddSingleton<IOutboxTransport, BusOutboxTransport>();
         services.AddSingleton<OutboxDeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService>());

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Payments.Workers.DeadLetters;
 using Payments.Workers.Lambda;
+using Payments.Workers.Outbox;
 
 namespace Payments.Workers;
 
@@ -12,6 +13,11 @@ public static class WorkerProgram
         if (args is ["dlq", .. var rest])
         {
             Environment.ExitCode = await DeadLetterCommand.Run(rest);
+            return;
+        }
+        if (args is ["outbox", .. var outboxArgs])
+        {
+            Environment.ExitCode = await OutboxCommand.Run(outboxArgs);
             return;
         }
         if (args is ["lambda", ..] || Environment.GetEnvironmentVariable(LambdaWorker.RuntimeApiVariable) is { Length: > 0 })

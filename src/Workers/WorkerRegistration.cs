@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,10 +26,7 @@ public static class WorkerRegistration
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
-        var password = DatabaseSecretRegistration.FromConfiguration(configuration) is { } secret
-            ? new DatabasePasswordSource(secret.GetPassword, secret.RefreshEvery)
-            : null;
-        builder.Services.AddPaymentsPersistence(configuration, password);
+        builder.Services.AddPaymentsPersistence(configuration, DatabasePassword(configuration));
         builder.Services.AddPaymentProcessing().AddOutcomeForwardingServices();
 
         var overSqs = MessagingRegistration.Transport(configuration) == MessagingTransport.AmazonSqs;
@@ -40,4 +38,10 @@ public static class WorkerRegistration
         builder.Services.AddPaymentsMessaging(bus => bus.AddPaymentWorkers(forwardOutcomes: OutcomeForwardingRegistration.IsConfigured(configuration)),
             dispatchedByAdapter: overSqs);
     }
+
+    /// <summary>Where the database password comes from when a secret holds it (on AWS), else null: the connection string has it.</summary>
+    public static DatabasePasswordSource? DatabasePassword(IConfiguration configuration) =>
+        DatabaseSecretRegistration.FromConfiguration(configuration) is { } secret
+            ? new DatabasePasswordSource(secret.GetPassword, secret.RefreshEvery)
+            : null;
 }

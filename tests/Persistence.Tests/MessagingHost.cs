@@ -12,7 +12,7 @@ namespace Payments.Persistence.Tests;
 static class MessagingHost
 {
     public static async Task<IHost> Start(string connectionString, Action<IBusRegistrationConfigurator> endpoints,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -26,6 +26,8 @@ static class MessagingHost
             builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
+        // Before the defaults, which are added only where nothing is registered yet (e.g. a test's IOutboxTransport).
+        services?.Invoke(builder.Services);
         builder.Services.AddPaymentsPersistence(builder.Configuration);
         builder.Services.AddPaymentProcessing();
         builder.Services.AddPaymentsMessaging(endpoints);

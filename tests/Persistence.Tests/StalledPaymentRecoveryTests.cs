@@ -39,8 +39,10 @@ public class StalledPaymentRecoveryTests : IAsyncLifetime
         await host.StopAsync();
     }
 
-    [Fact]
-    public async Task A_saga_whose_timeout_message_was_lost_in_transit_gets_it_again_and_completes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_saga_whose_timeout_message_was_lost_in_transit_or_parked_gets_it_again_and_completes(bool parked)
     {
         var paymentId = Guid.NewGuid();
         await _sql.Execute($"""
@@ -61,8 +63,11 @@ public class StalledPaymentRecoveryTests : IAsyncLifetime
             await first.StopAsync();
         }
 
-        // As if the timeout had been handed to the in-memory transport and died with it, a while ago.
-        await _sql.Execute($"DELETE FROM outbox_messages WHERE correlation_id = '{paymentId}'");
+        // As if the timeout had been handed to the in-memory transport and died with it, a while ago; or as if delivery had
+        // given up on it: a parked row waits for an operator, so the saga would wait with it.
+        await _sql.Execute(parked
+            ? $"UPDATE outbox_messages SET parked_at = now(), attempts = 10 WHERE correlation_id = '{paymentId}'"
+            : $"DELETE FROM outbox_messages WHERE correlation_id = '{paymentId}'");
         await _sql.Execute($"UPDATE payment_sagas SET updated_at = now() - interval '10 minutes' WHERE correlation_id = '{paymentId}'");
 
         using var second = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddPaymentWorkers(), settings);
@@ -72,6 +77,8 @@ public class StalledPaymentRecoveryTests : IAsyncLifetime
         await Sql.WaitUntil(async () => await _sql.Count("payments", $"id = '{paymentId}' AND status = 'SUCCESS'") == 1,
             TimeSpan.FromSeconds(15), "the payment to succeed once its timeout is back");
         Assert.Equal(1, await _sql.Count("payment_sagas", $"correlation_id = '{paymentId}' AND attempts = 2"));
+        // Finishing the payment dropped its timers, a parked one too.
+        Assert.Equal(0, await _sql.Count("outbox_messages", $"correlation_id = '{paymentId}' AND enqueue_time IS NOT NULL"));
         await second.StopAsync();
     }
 }

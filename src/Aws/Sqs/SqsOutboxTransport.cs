@@ -1,6 +1,5 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Microsoft.Extensions.Logging;
 using Payments.Aws.Sns;
 using Payments.Outbox;
 
@@ -8,54 +7,48 @@ namespace Payments.Aws.Sqs;
 
 /// <summary>
 /// Hands outbox rows to AWS: a publish goes to the message type's SNS topic, a send to the named SQS queue in
-/// batches of up to ten (SendMessageBatch); entries SQS rejects stay in the outbox and are retried. The body is
-/// the stored MassTransit envelope, unchanged, so MessageId and headers survive the trip.
+/// batches of up to ten (SendMessageBatch); each entry SQS rejects, and each row of a failed call, is reported with
+/// the reason and stays in the outbox. The body is the stored MassTransit envelope, unchanged, so MessageId and
+/// headers survive the trip.
 /// </summary>
-public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopology topology, ILogger<SqsOutboxTransport> logger)
-    : IOutboxTransport
+public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopology topology) : IOutboxTransport
 {
     public const string ContentTypeAttribute = "Content-Type";
     const int SqsBatchLimit = 10;
 
-    public async Task<IReadOnlyCollection<OutboxMessage>> Send(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
+    public async Task<OutboxSendResult> Send(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
     {
-        var sent = new List<OutboxMessage>(batch.Count);
+        var result = new OutboxSendResult();
         var groups = batch.GroupBy(m => EntityNames.DestinationOf(m.DestinationAddress!));
-        await Task.WhenAll(groups.Select(async group =>
+        await Task.WhenAll(groups.Select(group =>
         {
             var (isTopic, name) = group.Key;
-            var delivered = isTopic
-                ? await Publish(name, group.ToList(), cancellationToken)
-                : await SendToQueue(name, group.ToList(), cancellationToken);
-            lock (sent)
-                sent.AddRange(delivered);
+            return isTopic
+                ? Publish(name, group.ToList(), result, cancellationToken)
+                : SendToQueue(name, group.ToList(), result, cancellationToken);
         }));
-        return sent;
+        return result;
     }
 
-    async Task<List<OutboxMessage>> Publish(string topic, List<OutboxMessage> messages, CancellationToken cancellationToken)
+    async Task Publish(string topic, List<OutboxMessage> messages, OutboxSendResult result, CancellationToken cancellationToken)
     {
-        var delivered = new List<OutboxMessage>(messages.Count);
         await Task.WhenAll(messages.Select(async message =>
         {
             try
             {
                 await sns.Publish(await topology.TopicArn(topic), message.Body,
                     new Dictionary<string, string> { [ContentTypeAttribute] = message.ContentType }, cancellationToken);
-                lock (delivered)
-                    delivered.Add(message);
+                result.Accepted(message);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Publishing {MessageId} to topic {Topic} failed; it stays in the outbox", message.MessageId, topic);
+                result.Refused(message, $"publishing to topic {topic}: {OutboxSendResult.Describe(e)}", e);
             }
         }));
-        return delivered;
     }
 
-    async Task<List<OutboxMessage>> SendToQueue(string queue, List<OutboxMessage> messages, CancellationToken cancellationToken)
+    async Task SendToQueue(string queue, List<OutboxMessage> messages, OutboxSendResult result, CancellationToken cancellationToken)
     {
-        var delivered = new List<OutboxMessage>(messages.Count);
         foreach (var chunk in messages.Chunk(SqsBatchLimit))
         {
             try
@@ -75,16 +68,15 @@ public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopolog
                 }, cancellationToken);
 
                 foreach (var ok in response.Successful ?? [])
-                    delivered.Add(chunk[int.Parse(ok.Id)]);
+                    result.Accepted(chunk[int.Parse(ok.Id)]);
                 foreach (var failed in response.Failed ?? [])
-                    logger.LogWarning("SQS refused {MessageId} for {Queue}: {Code} {Reason}; it stays in the outbox",
-                        chunk[int.Parse(failed.Id)].MessageId, queue, failed.Code, failed.Message);
+                    result.Refused(chunk[int.Parse(failed.Id)], $"SQS refused it for queue {queue}: {failed.Code} {failed.Message}");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Sending {Count} messages to queue {Queue} failed; they stay in the outbox", chunk.Length, queue);
+                foreach (var message in chunk)
+                    result.Refused(message, $"sending to queue {queue}: {OutboxSendResult.Describe(e)}", e);
             }
         }
-        return delivered;
     }
 }

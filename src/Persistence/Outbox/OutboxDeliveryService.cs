@@ -13,17 +13,25 @@ namespace Payments.Persistence.Outbox;
 /// Hands committed outbox rows to the transport: locks a batch of due rows with <c>FOR UPDATE SKIP LOCKED</c>
 /// (so several processes share the work), sends each with its original MessageId, deletes what was sent and
 /// commits. A crash between send and commit re-sends on restart; the receiving inbox drops the duplicate.
+/// A row that fails keeps its attempt count and last error and is parked after <see cref="OutboxOptions.MaxAttempts"/>
+/// tries (at once when it can never be sent), so a poison row never holds up the others.
 /// </summary>
 public sealed class OutboxDeliveryService(
     IServiceScopeFactory scopeFactory,
     IOutboxTransport transport,
     OutboxSignal signal,
+    OutboxMetrics metrics,
     IOptions<OutboxOptions> options,
     ILogger<OutboxDeliveryService> logger) : BackgroundService
 {
+    const int LastErrorLength = 2000;
+    static readonly TimeSpan ParkedCountInterval = TimeSpan.FromMinutes(1);
+
     readonly OutboxOptions _options = options.Value;
     // When the earliest scheduled row falls due; unknown at start, so the first batch looks.
     DateTime? _nextScheduledDue = DateTime.MinValue;
+    DateTime _parkedCountedAt = DateTime.MinValue;
+    long? _parkedLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,9 +43,21 @@ public sealed class OutboxDeliveryService(
         {
             try
             {
+                if (DateTime.UtcNow - _parkedCountedAt >= ParkedCountInterval)
+                    await CountParked(stoppingToken);
+
                 var batch = await DeliverBatch(stoppingToken);
+                if (batch.NothingAccepted)
+                {
+                    // The transport took none of the rows it was given: most likely it is down, so wait as after a database
+                    // failure. Rows then gain attempts only at the back-off's pace, and an outage shorter than
+                    // OutageBeforeParking (about 51 s with the defaults) parks nothing.
+                    await BackOff(++failures, null, $"Outbox transport accepted none of {batch.Refused} messages", stoppingToken);
+                    continue;
+                }
                 failures = 0;
-                if (batch.Delivered == _options.BatchSize)
+                // A full claim means more may be waiting, even when some rows of it failed: the next batch follows at once.
+                if (batch.Claimed == _options.BatchSize)
                     continue;
 
                 await signal.WaitAsync(batch.WaitBeforeNext(_options.PollInterval), stoppingToken);
@@ -48,12 +68,16 @@ public sealed class OutboxDeliveryService(
             }
             catch (Exception exception)
             {
-                failures++;
-                var backoff = Backoff(failures);
-                logger.LogWarning(exception, "Outbox delivery failed ({Failures} in a row); next try in {Backoff}", failures, backoff);
-                await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await BackOff(++failures, exception, "Outbox delivery failed", stoppingToken);
             }
         }
+    }
+
+    async Task BackOff(int failures, Exception? exception, string what, CancellationToken stoppingToken)
+    {
+        var backoff = _options.Backoff(failures);
+        logger.LogWarning(exception, "{What} ({Failures} in a row); next try in {Backoff}", what, failures, backoff);
+        await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>Delivers one batch of due rows; also used by tests to drain the outbox deterministically.</summary>
@@ -67,12 +91,13 @@ public sealed class OutboxDeliveryService(
         // Two index-served claims instead of one OR: scheduled rows that fell due (when one is known to be due), then
         // rows to send now (partial index). Scheduled rows wait at the old end of the sequence (a charge timeout per
         // payment in flight), and one query ordered by sequence number had to step over all of them on every batch.
+        // Both indexes leave parked rows out, so no claim steps over them either.
         var rows = new List<OutboxMessage>(_options.BatchSize);
         if (_nextScheduledDue is { } due && due <= now)
             rows.AddRange(await db.OutboxMessages
                 .FromSql($"""
                           SELECT * FROM outbox_messages
-                           WHERE enqueue_time <= {now}
+                           WHERE enqueue_time <= {now} AND parked_at IS NULL
                            ORDER BY enqueue_time, sequence_number
                            LIMIT {_options.BatchSize}
                            FOR UPDATE SKIP LOCKED
@@ -83,7 +108,7 @@ public sealed class OutboxDeliveryService(
             rows.AddRange(await db.OutboxMessages
                 .FromSql($"""
                           SELECT * FROM outbox_messages
-                           WHERE enqueue_time IS NULL
+                           WHERE enqueue_time IS NULL AND parked_at IS NULL
                            ORDER BY sequence_number
                            LIMIT {_options.BatchSize - rows.Count}
                            FOR UPDATE SKIP LOCKED
@@ -91,33 +116,37 @@ public sealed class OutboxDeliveryService(
                 .AsNoTracking()
                 .ToListAsync(cancellationToken));
 
-        var sent = await SendAll(rows, cancellationToken);
+        var (sent, failed) = await SendAll(rows, cancellationToken);
         if (sent.Count > 0)
             await db.OutboxMessages.Where(x => sent.Contains(x.SequenceNumber)).ExecuteDeleteAsync(cancellationToken);
+        var parked = failed.Count > 0 ? await RecordFailures(db, failed, cancellationToken) : [];
         await transaction.CommitAsync(cancellationToken);
 
-        if (sent.Count < rows.Count)
-            throw new OutboxDeliveryException(rows.Count - sent.Count, rows.Count);
+        if (failed.Count > 0)
+            ReportFailures(failed, rows.Count, parked);
+        if (parked.Count > 0)
+            await CountParked(cancellationToken);
 
         // The earliest scheduled row nobody is sending right now (SKIP LOCKED: one in another process's batch must not
-        // make this loop spin). Every commit that adds rows raises the signal and a short batch follows it, so this is
-        // current; a row another process schedules in between is found within one poll interval.
+        // make this loop spin, nor may a parked one). Every commit that adds rows raises the signal and a short batch
+        // follows it, so this is current; a row another process schedules in between is found within one poll interval.
         DateTime? nextDue = null;
         if (rows.Count < _options.BatchSize)
             _nextScheduledDue = nextDue = (await db.Database
                 .SqlQuery<DateTime?>($"""
                                       SELECT enqueue_time AS "Value" FROM outbox_messages
-                                       WHERE enqueue_time IS NOT NULL
+                                       WHERE enqueue_time IS NOT NULL AND parked_at IS NULL
                                        ORDER BY enqueue_time
                                        LIMIT 1
                                        FOR UPDATE SKIP LOCKED
                                       """)
                 .ToListAsync(cancellationToken)).FirstOrDefault();
 
-        return new DeliveryBatch(sent.Count, nextDue);
+        return new DeliveryBatch(rows.Count, sent.Count, failed.Count(f => !f.Unsendable), nextDue);
     }
 
-    /// <summary>How long the oldest row that is due has waited (zero when none): the outbox-lag alarm's metric.</summary>
+    /// <summary>How long the oldest row that is due has waited (zero when none): the outbox-lag alarm's metric. Parked rows
+    /// wait for an operator, not for delivery, and are counted by <see cref="CountParked"/> instead.</summary>
     public async Task<TimeSpan> OldestDueAge(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
@@ -126,40 +155,110 @@ public sealed class OutboxDeliveryService(
             .SqlQuery<double>($"""
                                SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(enqueue_time, sent_time))), 0)::float8 AS "Value"
                                  FROM outbox_messages
-                                WHERE enqueue_time IS NULL OR enqueue_time <= now()
+                                WHERE (enqueue_time IS NULL OR enqueue_time <= now()) AND parked_at IS NULL
                                """)
             .ToListAsync(cancellationToken);
         return TimeSpan.FromSeconds(Math.Max(0, seconds.Single()));
     }
 
-    async Task<List<long>> SendAll(List<OutboxMessage> rows, CancellationToken cancellationToken)
+    /// <summary>Counts the parked rows for the <c>payments.outbox.parked</c> gauge and logs the count when it changed.
+    /// The delivery loop calls it every minute and after parking rows.</summary>
+    public async Task<long> CountParked(CancellationToken cancellationToken)
     {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var count = await scope.ServiceProvider.GetRequiredService<ParkedOutboxRows>().Count(cancellationToken);
+        _parkedCountedAt = DateTime.UtcNow;
+        metrics.ParkedNow(count);
+        if (count != _parkedLogged)
+        {
+            if (count > 0)
+                logger.LogWarning("{Parked} outbox rows are parked: `outbox parked` lists them, `outbox retry` re-queues them", count);
+            else if (_parkedLogged is not null)
+                logger.LogInformation("No outbox rows are parked any more");
+            _parkedLogged = count;
+        }
+        return count;
+    }
+
+    async Task<(List<long> Sent, List<RowFailure> Failed)> SendAll(List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var failed = new List<RowFailure>();
         var deliverable = new List<OutboxMessage>(rows.Count);
         foreach (var row in rows)
         {
+            // No try can fix these: they are parked at once rather than retried.
             if (row.DestinationAddress is null)
             {
-                logger.LogError("Outbox message {MessageId} ({MessageType}) has no destination address; it stays in the outbox",
-                    row.MessageId, row.MessageType);
+                failed.Add(new RowFailure(row, "no destination address", null, Unsendable: true));
                 continue;
             }
-            row.Deserialize(SystemTextJsonMessageSerializer.Instance);
+            try
+            {
+                row.Deserialize(SystemTextJsonMessageSerializer.Instance);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed.Add(new RowFailure(row, $"unreadable headers or properties: {OutboxSendResult.Describe(e)}", e, Unsendable: true));
+                continue;
+            }
             deliverable.Add(row);
         }
+        if (deliverable.Count == 0)
+            return ([], failed);
 
-        var sent = await transport.Send(deliverable, cancellationToken);
-        return sent.Select(x => x.SequenceNumber).ToList();
+        var result = await transport.Send(deliverable, cancellationToken);
+        var sent = result.Sent.Select(x => x.SequenceNumber).ToHashSet();
+        var reasons = result.Failed.DistinctBy(f => f.Message.SequenceNumber).ToDictionary(f => f.Message.SequenceNumber);
+        foreach (var row in deliverable.Where(r => !sent.Contains(r.SequenceNumber)))
+            failed.Add(reasons.TryGetValue(row.SequenceNumber, out var failure)
+                ? new RowFailure(row, failure.Reason, failure.Exception, Unsendable: false)
+                : new RowFailure(row, "the transport did not report it as sent", null, Unsendable: false));
+        return (sent.ToList(), failed);
     }
 
-    TimeSpan Backoff(int failures)
+    /// <summary>Counts an attempt on each failed row, keeps its error, and parks those out of tries; in the batch's transaction.</summary>
+    async Task<List<OutboxMessage>> RecordFailures(PaymentsDbContext db, List<RowFailure> failed, CancellationToken cancellationToken)
     {
-        var millis = 100 * Math.Pow(2, Math.Min(failures - 1, 16));
-        return TimeSpan.FromMilliseconds(Math.Min(millis, _options.MaxBackoff.TotalMilliseconds));
+        var parked = new List<OutboxMessage>();
+        var now = DateTime.UtcNow;
+        foreach (var (row, reason, _, unsendable) in failed)
+        {
+            db.OutboxMessages.Attach(row);
+            row.Attempts++;
+            row.LastError = reason.Length <= LastErrorLength ? reason : reason[..LastErrorLength];
+            if (unsendable || row.Attempts >= _options.MaxAttempts)
+            {
+                row.ParkedAt = now;
+                parked.Add(row);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return parked;
     }
+
+    void ReportFailures(List<RowFailure> failed, int claimed, List<OutboxMessage> parked)
+    {
+        var first = failed[0];
+        logger.LogWarning(first.Exception, "{Failed} of {Claimed} outbox messages not sent, e.g. {MessageId} ({MessageType}): {Reason}",
+            failed.Count, claimed, first.Row.MessageId, first.Row.MessageType, first.Reason);
+        foreach (var row in parked)
+            logger.LogWarning(
+                "Parked outbox message {MessageId} ({MessageType}) to {DestinationAddress} after {Attempts} attempts: {LastError}. " +
+                "`outbox parked` lists it, `outbox retry --id {SequenceNumber}` re-queues it",
+                row.MessageId, row.MessageType, row.DestinationAddress, row.Attempts, row.LastError, row.SequenceNumber);
+        if (parked.Count > 0)
+            metrics.RowsParked(parked.Count);
+    }
+
+    sealed record RowFailure(OutboxMessage Row, string Reason, Exception? Exception, bool Unsendable);
 }
 
-public readonly record struct DeliveryBatch(int Delivered, DateTime? NextDue)
+/// <summary>What one batch did: rows claimed, sent (and deleted), refused by the transport; when the next scheduled row is due.</summary>
+public readonly record struct DeliveryBatch(int Claimed, int Delivered, int Refused, DateTime? NextDue)
 {
+    /// <summary>The transport was handed rows and took none: it is most likely down, and the caller should back off.</summary>
+    public bool NothingAccepted => Refused > 0 && Delivered == 0;
+
     public TimeSpan WaitBeforeNext(TimeSpan pollInterval)
     {
         if (NextDue is not { } due)
@@ -170,6 +269,3 @@ public readonly record struct DeliveryBatch(int Delivered, DateTime? NextDue)
         return untilDue < pollInterval ? untilDue : pollInterval;
     }
 }
-
-public sealed class OutboxDeliveryException(int failed, int total)
-    : Exception($"{failed} of {total} outbox messages could not be sent");

@@ -20,4 +20,30 @@ public class OutboxOptions
     /// <summary>Ceiling of the back-off while the database or the transport is failing.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Failed tries after which a row is parked: no longer claimed, listed by <c>outbox parked</c>, re-queued by
+    /// <c>outbox retry</c>. Tries are counted per batch. While a row fails among rows that go out, the next batch
+    /// follows at once, so a poison row is parked within a few batches. While the transport accepts nothing at all
+    /// (it is down), the whole loop backs off (0.1 s doubling up to <see cref="MaxBackoff"/>), so the defaults
+    /// try the first batch for the 10th time only about 51 s into an outage (<see cref="OutageBeforeParking"/>).
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxAttempts { get; set; } = 10;
+
+    static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Wait after the given number of failed tries in a row: 0.1 s doubling, capped at <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan Backoff(int failures)
+    {
+        var millis = FirstBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        return TimeSpan.FromMilliseconds(Math.Min(millis, MaxBackoff.TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// How long the transport can accept nothing before the rows of the first batch it refuses reach
+    /// <see cref="MaxAttempts"/> and are parked: the back-offs between the first and the last try (batch time left out).
+    /// </summary>
+    public TimeSpan OutageBeforeParking() =>
+        Enumerable.Range(1, MaxAttempts - 1).Aggregate(TimeSpan.Zero, (total, failures) => total + Backoff(failures));
 }

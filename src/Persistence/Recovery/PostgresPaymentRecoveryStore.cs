@@ -34,12 +34,16 @@ public sealed class PostgresPaymentRecoveryStore(PaymentsDbContext db) : IPaymen
         Func<IReadOnlyList<PaymentState>, Task> resend, CancellationToken cancellationToken)
     {
         var stateList = states.ToArray();
+        // Decided: a parked row is not pending. It waits for an operator, maybe for ever, and the saga with it, so a saga
+        // whose only outbox rows are parked counts as missing its timer and gets it again. The re-sent timer carries the
+        // schedule's token, so the saga treats it as the original; should the parked row be re-queued as well, the later
+        // of the two is a stale timer, as when this recovery races a late original.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var waiting = await db.PaymentSagas
             .FromSql($"""
                       SELECT s.* FROM payment_sagas s
                        WHERE s.current_state = ANY({stateList}) AND s.updated_at < {before}
-                         AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.correlation_id = s.correlation_id)
+                         AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.correlation_id = s.correlation_id AND o.parked_at IS NULL)
                        ORDER BY s.updated_at
                        LIMIT {limit}
                        FOR UPDATE SKIP LOCKED

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Payments.Aws.DeadLetters;
+using static Payments.Workers.VerbOutput;
 
 namespace Payments.Workers.DeadLetters;
 
@@ -43,7 +43,7 @@ static class DeadLetterArguments
                     dryRun = true;
                     break;
                 case "--max" or "--count":
-                    if (i + 1 >= args.Count || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                    if (!TryPositiveNumber(args, i + 1, out var n))
                         return Fail($"{arg} needs a positive whole number", out problem);
                     i++;
                     if (arg == "--max")
@@ -79,11 +79,5 @@ static class DeadLetterArguments
 
         command = new Command(verb, positional.FirstOrDefault(), max, new ReplaySelection(count, messageId), dryRun);
         return true;
-    }
-
-    static bool Fail(string message, out string problem)
-    {
-        problem = message;
-        return false;
     }
 }

@@ -9,6 +9,7 @@ using Payments.Aws;
 using Payments.Aws.DeadLetters;
 using Payments.Messaging;
 using Payments.Processing.Endpoints;
+using static Payments.Workers.VerbOutput;
 
 namespace Payments.Workers.DeadLetters;
 
@@ -19,9 +20,9 @@ namespace Payments.Workers.DeadLetters;
 /// </summary>
 public static class DeadLetterCommand
 {
-    public const int Ok = 0;
-    public const int Failure = 1;
-    public const int UsageError = 2;
+    public const int Ok = VerbOutput.Ok;
+    public const int Failure = VerbOutput.Failure;
+    public const int UsageError = VerbOutput.UsageError;
 
     public static string Usage =>
         $"""
@@ -72,13 +73,9 @@ public static class DeadLetterCommand
         CancellationToken cancellationToken = default)
     {
         error ??= output;
-        if (args is ["help" or "--help" or "-h"])
-        {
-            await output.WriteAsync(Usage);
-            return Ok;
-        }
-        if (!DeadLetterArguments.TryParse(args, out var command, out var problem))
-            return await UsageFailure(error, problem);
+        var parsed = DeadLetterArguments.TryParse(args, out var command, out var problem);
+        if (await HelpOrUsageError(args, parsed, problem, "dlq", Usage, output, error) is { } exit)
+            return exit;
 
         try
         {
@@ -94,7 +91,7 @@ public static class DeadLetterCommand
 
             string? endpoint = null;
             if (command.Queue is not null && (endpoint = EndpointOf(command.Queue, options.EntityPrefix)) is null)
-                return await UsageFailure(error, $"unknown queue '{command.Queue}'");
+                return await UsageFailure(error, "dlq", $"unknown queue '{command.Queue}'", Usage);
 
             return command.Verb switch
             {
@@ -237,19 +234,5 @@ public static class DeadLetterCommand
         if (prefix.Length > 0 && name.StartsWith(prefix, StringComparison.Ordinal) && DeadLetterQueues.Endpoints.Contains(name[prefix.Length..]))
             return name[prefix.Length..];
         return null;
-    }
-
-    static async Task<int> UsageFailure(TextWriter error, string problem)
-    {
-        await error.WriteLineAsync($"dlq: {problem}");
-        await error.WriteAsync(Usage);
-        return UsageError;
-    }
-
-    static async Task WriteTable(TextWriter output, List<string[]> rows)
-    {
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var row in rows)
-            await output.WriteLineAsync(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
     }
 }

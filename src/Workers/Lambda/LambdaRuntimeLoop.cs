@@ -180,11 +180,14 @@ public sealed class LambdaRuntimeLoop(
         await _metrics.FlushAsync(cancellationToken);
         var recovered = await recovery.RunOnce(cancellationToken);
         var delivered = await DrainOutbox(cancellationToken);
-        logger.LogInformation("Scheduled sweep: oldest due outbox row {LagSeconds:F1} s old; delivered {Delivered} outbox rows, recovered {Recovered} payments",
-            lag.TotalSeconds, delivered, recovered);
+        // No background delivery loop runs here to count parked rows every minute: the sweep does (a warning when it changed).
+        var parked = await outbox.CountParked(cancellationToken);
+        logger.LogInformation(
+            "Scheduled sweep: oldest due outbox row {LagSeconds:F1} s old; delivered {Delivered} outbox rows, {Parked} parked; recovered {Recovered} payments",
+            lag.TotalSeconds, delivered, parked, recovered);
     }
 
-    /// <summary>Delivers due outbox rows batch after batch until a batch comes back short.</summary>
+    /// <summary>Delivers due outbox rows batch after batch until a claim comes back short or the transport takes nothing.</summary>
     async Task<int> DrainOutbox(CancellationToken cancellationToken)
     {
         var delivered = 0;
@@ -193,7 +196,7 @@ public sealed class LambdaRuntimeLoop(
         {
             batch = await outbox.DeliverBatch(cancellationToken);
             delivered += batch.Delivered;
-        } while (batch.Delivered == outboxOptions.Value.BatchSize && !cancellationToken.IsCancellationRequested);
+        } while (batch.Claimed == outboxOptions.Value.BatchSize && !batch.NothingAccepted && !cancellationToken.IsCancellationRequested);
         return delivered;
     }
 }
