@@ -178,13 +178,14 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
     [Fact]
     public async Task Retries_are_scheduled_as_future_outbox_rows_and_an_unknown_outcome_is_looked_up_before_failing()
     {
-        // Every gateway call outlasts the worker's call timeout: each attempt fails with an unknown outcome.
+        // Every gateway call outlasts the worker's call timeout: each attempt fails with an unknown outcome. The timers are
+        // seconds long so that the states and rows the test looks at cannot move on while it looks, however busy the machine.
         await using var p = await Pipeline.Start(database.ConnectionString, new()
         {
             ["Payments:Saga:MaxAttempts"] = "3",
-            ["Payments:Saga:ChargeTimeout"] = "00:00:01",
-            ["Payments:Saga:RetryBaseDelay"] = "00:00:00.400",
-            ["Payments:Saga:RetryMaxDelay"] = "00:00:01",
+            ["Payments:Saga:ChargeTimeout"] = "00:00:05",
+            ["Payments:Saga:RetryBaseDelay"] = "00:00:03",
+            ["Payments:Saga:RetryMaxDelay"] = "00:00:03",
             ["Payments:FakeGateway:Latency"] = "00:00:01",
             ["Payments:FakeGateway:CallTimeout"] = "00:00:00.050",
         });
@@ -200,7 +201,7 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
 
         // Attempts exhausted, but the gateway might have charged: the payment stays PENDING while the saga asks,
         // and asks again (the lookups time out too) instead of failing.
-        await Sql.WaitUntil(async () => (await Saga(id)).State == "Reconciling", TimeSpan.FromSeconds(10), "reconciliation");
+        await Sql.WaitUntil(async () => (await Saga(id)).State == "Reconciling", TimeSpan.FromSeconds(20), "reconciliation");
         await Sql.WaitUntil(async () => await FutureRows(id, nameof(ChargeTimeoutExpired)) > 0, TimeSpan.FromSeconds(5),
             "the next lookup to be scheduled");
         await Task.Delay(1500);
