@@ -137,42 +137,13 @@ public static class OutboxCommand
         if (verb is not ("parked" or "retry"))
             return Fail($"unknown verb '{verb}'", out problem);
 
-        int? max = null;
-        string? id = null;
-        bool all = false, dryRun = false;
-        var seen = new HashSet<string>();
-        for (var i = 1; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!seen.Add(arg))
-                return Fail($"{arg} is given twice", out problem);
-            switch (arg)
-            {
-                case "--all":
-                    all = true;
-                    break;
-                case "--dry-run":
-                    dryRun = true;
-                    break;
-                case "--max":
-                    if (!TryPositiveNumber(args, i + 1, out var n))
-                        return Fail("--max needs a positive whole number", out problem);
-                    max = n;
-                    i++;
-                    break;
-                case "--id":
-                    if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                        return Fail("--id needs a sequence number or a message id", out problem);
-                    id = args[++i];
-                    break;
-                default:
-                    return Fail($"unknown argument '{arg}'", out problem);
-            }
-        }
-
-        string[] allowed = verb == "parked" ? ["--max"] : ["--id", "--all", "--dry-run"];
-        if (seen.FirstOrDefault(o => !allowed.Contains(o)) is { } misplaced)
-            return Fail($"{misplaced} does not go with {verb}", out problem);
+        if (!VerbOptions.TryRead(args, 1, ["--all", "--dry-run"], ["--max"],
+                new Dictionary<string, string> { ["--id"] = "--id needs a sequence number or a message id" }, out var options, out problem)
+            || !options.TryOnly(verb, verb == "parked" ? ["--max"] : ["--id", "--all", "--dry-run"], out problem))
+            return false;
+        if (options.Positional is [var extra, ..])
+            return Fail($"unexpected argument '{extra}'", out problem);
+        var (max, id, all, dryRun) = (options.Number("--max"), options.Word("--id"), options.Has("--all"), options.Has("--dry-run"));
         if (verb == "parked")
         {
             command = new Command(verb, max ?? DefaultMax, null, false);
