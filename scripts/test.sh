@@ -5,7 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v dotnet >/dev/null || { echo "dotnet SDK not found on PATH (see global.json for the version)" >&2; exit 1; }
+# What this script cannot install itself, named together before anything is built.
+missing=()
+command -v dotnet >/dev/null || missing+=("the .NET SDK (the version in global.json) on PATH")
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=("Node.js 20 or newer with npm (the SQS/SNS emulator and the Terraform parser run on it)")
+elif (($(node -p 'process.versions.node.split(".")[0]') < 20)); then
+  missing+=("Node.js 20 or newer (found $(node --version)) for the SQS/SNS emulator")
+fi
+command -v terraform >/dev/null || missing+=("terraform 1.x on PATH (tests/Infra.Tests runs terraform fmt -check)")
+if ((${#missing[@]} > 0)); then
+  echo "scripts/test.sh needs, and cannot install by itself:" >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 1
+fi
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # Lingering MSBuild nodes keep the caller's stdout open, which hangs CI log capture.
 export MSBUILDDISABLENODEREUSE=1
