@@ -24,39 +24,44 @@ public static class ListPayments
         var pageSize = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxLimit))
             errors["limit"] = [$"must be a whole number from 1 to {MaxLimit}"];
-        var after = default(Cursor);
-        if (cursor is not null && !Cursor.TryDecode(cursor, out after))
-            errors["cursor"] = ["is not a cursor returned by this API"];
+        PaymentKey? after = null;
+        if (cursor is not null)
+        {
+            if (Cursor.TryDecode(cursor, out var key))
+                after = key;
+            else
+                errors["cursor"] = ["is not a cursor returned by this API"];
+        }
         if (status is not null && !Statuses.Contains(status))
             errors["status"] = [$"must be one of {string.Join(", ", Statuses)}"];
         if (errors.Count > 0)
             return ApiProblems.Validation(errors);
 
-        var rows = await payments.ListNewestFirst(userId, status, cursor is null ? null : new PaymentKey(after.CreatedAt, after.Id), pageSize + 1,
-            cancellationToken);
+        var rows = await payments.ListNewestFirst(userId, status, after, pageSize + 1, cancellationToken);
 
         var page = rows.Take(pageSize).Select(PaymentResponse.From).ToList();
-        var next = rows.Count > pageSize ? new Cursor(page[^1].CreatedAt, page[^1].Id).Encode() : null;
+        var next = rows.Count > pageSize ? Cursor.Encode(new PaymentKey(page[^1].CreatedAt, page[^1].Id)) : null;
         return TypedResults.Ok(new PaymentPage(page, next));
     }
 
-    readonly record struct Cursor(DateTimeOffset CreatedAt, Guid Id)
+    /// <summary>A page's position as clients see it: the last row's key, opaque (base64url of microseconds and id).</summary>
+    static class Cursor
     {
         static readonly long MaxMicros = (DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
-        public string Encode() =>
-            Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{(CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10}.{Id:N}"));
+        public static string Encode(PaymentKey key) =>
+            Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{(key.CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10}.{key.Id:N}"));
 
-        public static bool TryDecode(string text, out Cursor cursor)
+        public static bool TryDecode(string text, out PaymentKey key)
         {
-            cursor = default;
+            key = default;
             try
             {
                 var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
                 if (parts.Length != 2 || !long.TryParse(parts[0], out var micros) || !Guid.TryParseExact(parts[1], "N", out var id)
                     || micros < 0 || micros > MaxMicros)
                     return false;
-                cursor = new Cursor(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), id);
+                key = new PaymentKey(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), id);
                 return true;
             }
             catch (FormatException)
