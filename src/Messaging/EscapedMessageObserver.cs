@@ -12,7 +12,7 @@ namespace Payments.Messaging;
 /// (A consumer's <c>Fault&lt;T&gt;</c> is not among them: it is written in the consumer's transaction, which the fault rolls
 /// back; the faulted message itself stays on its queue and after its last receive lands in the dead-letter queue.)
 /// </summary>
-sealed class EscapedMessageObserver(OutboxAppender outbox, ILogger<EscapedMessageObserver> logger) : ISendObserver, IPublishObserver
+sealed partial class EscapedMessageObserver(OutboxAppender outbox, ILogger<EscapedMessageObserver> logger) : ISendObserver, IPublishObserver
 {
     public Task PrePublish<T>(PublishContext<T> context)
         where T : class =>
@@ -31,8 +31,7 @@ sealed class EscapedMessageObserver(OutboxAppender outbox, ILogger<EscapedMessag
         context.GetOrAddPayload(() => new Captured());
 
         await outbox.Append(context);
-        logger.LogWarning("{MessageType} {MessageId} was sent around the outbox (e.g. on the singleton IBus); it was written to the outbox " +
-                          "and is delivered from there", typeof(T).Name, context.MessageId);
+        LogEscaped(logger, typeof(T).Name, context.MessageId);
     }
 
     public Task PostPublish<T>(PublishContext<T> context)
@@ -52,4 +51,8 @@ sealed class EscapedMessageObserver(OutboxAppender outbox, ILogger<EscapedMessag
         Task.CompletedTask;
 
     sealed class Captured;
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{MessageType} {MessageId} was sent around the outbox (e.g. on the singleton IBus); it was written to the outbox and is delivered from there")]
+    static partial void LogEscaped(ILogger logger, string messageType, Guid? messageId);
 }

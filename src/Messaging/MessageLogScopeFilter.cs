@@ -9,10 +9,12 @@ public sealed class MessageLogScopeFilter<T>(ILogger<MessageLogScopeFilter<T>> l
 {
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
-        using var scope = logger.BeginScope("PaymentId:{PaymentId} ConversationId:{ConversationId} MessageId:{MessageId}",
-            context.CorrelationId, context.ConversationId, context.MessageId);
+        using var scope = MessageScope(logger, context.CorrelationId, context.ConversationId, context.MessageId);
         await next.Send(context);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("logScope");
+
+    static readonly Func<ILogger, Guid?, Guid?, Guid?, IDisposable?> MessageScope =
+        LoggerMessage.DefineScope<Guid?, Guid?, Guid?>("PaymentId:{PaymentId} ConversationId:{ConversationId} MessageId:{MessageId}");
 }

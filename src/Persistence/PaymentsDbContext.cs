@@ -26,9 +26,9 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
-    protected override void OnModelCreating(ModelBuilder model)
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        model.Entity<Payment>(e =>
+        modelBuilder.Entity<Payment>(e =>
         {
             e.ToTable("payments", t =>
             {
@@ -44,7 +44,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.HasIndex(x => new { x.UserId, x.CreatedAt, x.Id }).IsDescending(false, true, true);
         });
 
-        model.Entity<IdempotencyRecord>(e =>
+        modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.ToTable("idempotency_keys");
             e.HasKey(x => new { x.UserId, x.Key });
@@ -52,7 +52,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.HasIndex(x => x.CreatedAt);
         });
 
-        model.Entity<OutboxMessage>(e =>
+        modelBuilder.Entity<OutboxMessage>(e =>
         {
             e.ToTable("outbox_messages");
             e.HasKey(x => x.SequenceNumber);
@@ -68,14 +68,14 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.HasIndex(x => x.CorrelationId).HasFilter("enqueue_time IS NOT NULL").HasDatabaseName("IX_outbox_messages_scheduled_correlation_id");
         });
 
-        model.Entity<InboxState>(e =>
+        modelBuilder.Entity<InboxState>(e =>
         {
             e.ToTable("inbox_states");
             e.HasKey(x => new { x.MessageId, x.ConsumerId });
             e.HasIndex(x => x.Delivered);
         });
 
-        model.Entity<PaymentState>(e =>
+        modelBuilder.Entity<PaymentState>(e =>
         {
             e.ToTable("payment_sagas");
             e.HasKey(x => x.CorrelationId);
@@ -84,7 +84,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.Property(x => x.Currency).HasMaxLength(3);
         });
 
-        UseSnakeCaseColumns(model);
+        UseSnakeCaseColumns(modelBuilder);
     }
 
     static void UseSnakeCaseColumns(ModelBuilder model)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Payments.Persistence;
 
 /// <summary>Deletes idempotency keys and inbox rows older than their retention, in small batches.</summary>
-public sealed class RetentionCleanupService(IServiceScopeFactory scopeFactory, IOptions<RetentionOptions> options,
+public sealed partial class RetentionCleanupService(IServiceScopeFactory scopeFactory, IOptions<RetentionOptions> options,
     ILogger<RetentionCleanupService> logger) : BackgroundService
 {
     const int BatchSize = 5000;
@@ -25,7 +25,7 @@ public sealed class RetentionCleanupService(IServiceScopeFactory scopeFactory, I
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    logger.LogWarning(exception, "Retention cleanup failed; it runs again in {Interval}", options.Value.CleanupInterval);
+                    LogCleanupFailed(logger, exception, options.Value.CleanupInterval);
                 }
             } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -59,7 +59,13 @@ public sealed class RetentionCleanupService(IServiceScopeFactory scopeFactory, I
         } while (deleted == BatchSize);
 
         if (keys + inbox > 0)
-            logger.LogInformation("Retention cleanup removed {Keys} idempotency keys and {InboxRows} inbox rows", keys, inbox);
+            LogCleanedUp(logger, keys, inbox);
         return (keys, inbox);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention cleanup failed; it runs again in {Interval}")]
+    static partial void LogCleanupFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention cleanup removed {Keys} idempotency keys and {InboxRows} inbox rows")]
+    static partial void LogCleanedUp(ILogger logger, int keys, int inboxRows);
 }

@@ -19,6 +19,9 @@ public static class CreatePayment
     /// <summary>A request holds its key for one short transaction: a second is plenty before retrying.</summary>
     const int RetryAfterSeconds = 1;
 
+    static readonly Func<ILogger, Guid, string, IDisposable?> RequestScope =
+        LoggerMessage.DefineScope<Guid, string>("UserId:{UserId} IdempotencyKey:{IdempotencyKey}");
+
     public static async Task<IResult> Handle(HttpContext http, PaymentCreation creation, IOptions<PaymentRules> rules,
         IOptions<JsonOptions> json, ILogger<CreatePaymentRequest> logger, CancellationToken cancellationToken)
     {
@@ -47,7 +50,7 @@ public static class CreatePayment
         if (request.UserId != userId)
             return ApiProblems.Forbidden("user_id must be the authenticated user.", "user_id");
 
-        using var scope = logger.BeginScope("UserId:{UserId} IdempotencyKey:{IdempotencyKey}", userId, key);
+        using var scope = RequestScope(logger, userId, key);
         var result = await creation.CreateOnce(NewPayment(request), key, request.Fingerprint(),
             payment => new CreatedResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(PaymentResponse.From(payment), json.Value.SerializerOptions),
                 $"/payments/{payment.Id}"),

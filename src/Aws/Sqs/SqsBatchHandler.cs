@@ -9,7 +9,7 @@ namespace Payments.Aws.Sqs;
 /// (<c>batchItemFailures</c>), so Lambda deletes the rest and redelivers only the failures. A record that
 /// cannot be read is reported as failed, never silently dropped.
 /// </summary>
-public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology topology, ILogger<SqsBatchHandler> logger)
+public sealed partial class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology topology, ILogger<SqsBatchHandler> logger)
 {
     public async Task<string> Handle(string sqsEventJson, CancellationToken cancellationToken)
     {
@@ -40,7 +40,7 @@ public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "SQS record {MessageId} failed; Lambda will redeliver it", messageId);
+                LogRecordFailed(logger, e, messageId);
                 failures.Add(messageId);
             }
         }
@@ -59,4 +59,7 @@ public sealed class SqsBatchHandler(SqsMessageDispatcher dispatcher, SqsTopology
 
     static string Answer(IEnumerable<string> failedIds) =>
         JsonSerializer.Serialize(new { batchItemFailures = failedIds.Select(id => new { itemIdentifier = id }) });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQS record {MessageId} failed; Lambda will redeliver it")]
+    static partial void LogRecordFailed(ILogger logger, Exception exception, string messageId);
 }

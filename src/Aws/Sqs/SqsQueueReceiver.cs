@@ -10,7 +10,7 @@ namespace Payments.Aws.Sqs;
 /// MaxReceiveCount receives, in the dead-letter queue). While a message is being processed its visibility
 /// is extended, so a slow consumer does not see its message handed to someone else.
 /// </summary>
-sealed class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology, SqsMessageDispatcher dispatcher,
+sealed partial class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology, SqsMessageDispatcher dispatcher,
     AwsMessagingOptions options, ILogger logger)
 {
     public async Task Run(CancellationToken stopReceiving, CancellationToken abortProcessing)
@@ -62,7 +62,7 @@ sealed class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Receiving from {Queue} failed; retrying", queue);
+                LogReceiveFailed(logger, e, queue);
                 await Task.Delay(TimeSpan.FromSeconds(1), stopReceiving).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -97,8 +97,7 @@ sealed class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology
                 await Release(queueUrl, message.ReceiptHandle);
                 return;
             }
-            logger.LogWarning(e, "Message {MessageId} from {Queue} faulted (receive {ReceiveCount}); it will be redelivered",
-                message.MessageId, queue, message.Attributes?.GetValueOrDefault("ApproximateReceiveCount"));
+            LogMessageFaulted(logger, e, message.MessageId, queue, message.Attributes?.GetValueOrDefault("ApproximateReceiveCount"));
         }
     }
 
@@ -118,7 +117,7 @@ sealed class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not extend the visibility of a message from {Queue}", queue);
+            LogVisibilityNotExtended(logger, e, queue);
         }
     }
 
@@ -130,7 +129,19 @@ sealed class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not release a message of {Queue}; it returns after its visibility timeout", queue);
+            LogNotReleased(logger, e, queue);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from {Queue} failed; retrying")]
+    static partial void LogReceiveFailed(ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} from {Queue} faulted (receive {ReceiveCount}); it will be redelivered")]
+    static partial void LogMessageFaulted(ILogger logger, Exception exception, string messageId, string queue, string? receiveCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not extend the visibility of a message from {Queue}")]
+    static partial void LogVisibilityNotExtended(ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a message of {Queue}; it returns after its visibility timeout")]
+    static partial void LogNotReleased(ILogger logger, Exception exception, string queue);
 }

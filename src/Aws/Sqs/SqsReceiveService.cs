@@ -10,7 +10,7 @@ namespace Payments.Aws.Sqs;
 /// for <see cref="AwsMessagingOptions.ShutdownGrace"/>, then aborts and releases the rest for redelivery.
 /// </summary>
 public sealed class SqsReceiveService(IAmazonSQS sqs, SqsTopology topology, SqsMessageDispatcher dispatcher,
-    IOptions<AwsMessagingOptions> options, ILoggerFactory loggerFactory) : IHostedService
+    IOptions<AwsMessagingOptions> options, ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
     readonly CancellationTokenSource _stopReceiving = new();
     readonly CancellationTokenSource _abortProcessing = new();
@@ -30,5 +30,11 @@ public sealed class SqsReceiveService(IAmazonSQS sqs, SqsTopology topology, SqsM
         await _stopReceiving.CancelAsync();
         _abortProcessing.CancelAfter(options.Value.ShutdownGrace);
         await _running.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    public void Dispose()
+    {
+        _stopReceiving.Dispose();
+        _abortProcessing.Dispose();
     }
 }

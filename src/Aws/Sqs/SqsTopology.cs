@@ -14,7 +14,7 @@ namespace Payments.Aws.Sqs;
 /// each endpoint's queue with a dead-letter queue and redrive policy, the topics, and raw-delivery subscriptions
 /// of each queue to the topics of the message types it consumes.
 /// </summary>
-public sealed class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessagingOptions> options, IEnumerable<MessageEndpoint> endpoints,
+public sealed partial class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessagingOptions> options, IEnumerable<MessageEndpoint> endpoints,
     ILogger<SqsTopology> logger)
 {
     readonly AwsMessagingOptions _options = options.Value;
@@ -55,15 +55,16 @@ public sealed class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessa
                 await sns.Subscribe(topicArn, "sqs", queueArn, new Dictionary<string, string> { ["RawMessageDelivery"] = "true" },
                     cancellationToken);
             }
-            logger.LogInformation("Provisioned queue {Queue} (dead letters: {DeadLetterQueue}, {Topics} topic subscriptions)",
-                queue, EntityNames.DeadLetterQueueFor(queue), subscribed.Count);
+            LogProvisioned(logger, queue, subscribed.Count);
         }
     }
 
     async Task<string> CreateQueue(string name, Dictionary<string, string> attributes, CancellationToken cancellationToken)
     {
         var response = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name, Attributes = attributes }, cancellationToken);
+#pragma warning disable VSTHRD011 // see Cached
         _queueUrls.TryAdd(name, new Lazy<Task<string>>(Task.FromResult(response.QueueUrl)));
+#pragma warning restore VSTHRD011
         return response.QueueUrl;
     }
 
@@ -85,10 +86,13 @@ public sealed class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessa
         return Task.FromResult(_options.TopicArnPrefix + topic);
     }
 
-    // A failed lookup is not cached: the next message tries again.
+    // One lookup per name however many messages ask at once (the Lazy); a failed lookup is not cached: the next message
+    // tries again. VSTHRD011's deadlock needs a synchronization context the lookup would join; a server has none.
     static async Task<string> Cached(ConcurrentDictionary<string, Lazy<Task<string>>> cache, string key, Func<string, Task<string>> resolve)
     {
+#pragma warning disable VSTHRD011
         var entry = cache.GetOrAdd(key, k => new Lazy<Task<string>>(() => resolve(k)));
+#pragma warning restore VSTHRD011
         try
         {
             return await entry.Value;
@@ -99,4 +103,7 @@ public sealed class SqsTopology(IAmazonSQS sqs, SnsClient sns, IOptions<AwsMessa
             throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Provisioned queue {Queue} with its dead-letter queue and {Topics} topic subscriptions")]
+    static partial void LogProvisioned(ILogger logger, string queue, int topics);
 }

@@ -22,11 +22,17 @@ public sealed class PostgresChargeLedger(string connectionString) : IChargeLedge
             at timestamptz NOT NULL)
         """;
 
+    // The table is created once, on first use, and every call awaits that one task. VSTHRD003/011 guard against a
+    // deadlock on a synchronization context the task would need; a server has none.
+#pragma warning disable VSTHRD003, VSTHRD011
     readonly Lazy<Task> _schema = new(() => Execute(connectionString, Schema));
+
+    Task SchemaReady() => _schema.Value;
+#pragma warning restore VSTHRD003, VSTHRD011
 
     public async Task<LedgerEntry> Record(GatewayCharge charge, Func<GatewayResult> decide, CancellationToken cancellationToken)
     {
-        await _schema.Value;
+        await SchemaReady();
         var decision = decide();
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -51,7 +57,7 @@ public sealed class PostgresChargeLedger(string connectionString) : IChargeLedge
 
     public async Task<LedgerEntry?> Find(string idempotencyKey, CancellationToken cancellationToken)
     {
-        await _schema.Value;
+        await SchemaReady();
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand("""
@@ -67,7 +73,7 @@ public sealed class PostgresChargeLedger(string connectionString) : IChargeLedge
     {
         var charge = new GatewayCharge(key, r.GetGuid(0), r.GetInt64(1), r.GetString(2));
         var result = r.GetBoolean(3) ? GatewayResult.Approve(r.GetString(4)) : GatewayResult.Decline(r.GetString(5));
-        return new LedgerEntry(charge, result, r.GetFieldValue<DateTimeOffset>(7)) { Requests = r.GetInt32(6) };
+        return new LedgerEntry(charge, result, r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(6));
     }
 
     static async Task Execute(string connectionString, string sql)

@@ -43,9 +43,9 @@ static class IdempotencyClaim
             RequestHash = (byte[])reader[0],
             ResponseStatus = reader.GetInt32(1),
             ResponseBody = reader.GetString(2),
-            ResponseLocation = reader.IsDBNull(3) ? null : reader.GetString(3),
+            ResponseLocation = await reader.IsDBNullAsync(3, cancellationToken) ? null : reader.GetString(3),
             PaymentId = reader.GetGuid(4),
-            CreatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+            CreatedAt = await reader.GetFieldValueAsync<DateTimeOffset>(5, cancellationToken),
         });
     }
 

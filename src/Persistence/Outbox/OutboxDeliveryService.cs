@@ -16,7 +16,7 @@ namespace Payments.Persistence.Outbox;
 /// A row that fails keeps its attempt count and last error and is parked after <see cref="OutboxOptions.MaxAttempts"/>
 /// tries (at once when it can never be sent), so a poison row never holds up the others.
 /// </summary>
-public sealed class OutboxDeliveryService(
+public sealed partial class OutboxDeliveryService(
     IServiceScopeFactory scopeFactory,
     IOutboxTransport transport,
     OutboxSignal signal,
@@ -76,7 +76,7 @@ public sealed class OutboxDeliveryService(
     async Task BackOff(int failures, Exception? exception, string what, CancellationToken stoppingToken)
     {
         var backoff = _options.Backoff(failures);
-        logger.LogWarning(exception, "{What} ({Failures} in a row); next try in {Backoff}", what, failures, backoff);
+        LogBackingOff(logger, exception, what, failures, backoff);
         await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
@@ -172,9 +172,9 @@ public sealed class OutboxDeliveryService(
         if (count != _parkedLogged)
         {
             if (count > 0)
-                logger.LogWarning("{Parked} outbox rows are parked: `outbox parked` lists them, `outbox retry` re-queues them", count);
+                LogRowsParked(logger, count);
             else if (_parkedLogged is not null)
-                logger.LogInformation("No outbox rows are parked any more");
+                LogNoRowsParked(logger);
             _parkedLogged = count;
         }
         return count;
@@ -239,16 +239,28 @@ public sealed class OutboxDeliveryService(
     void ReportFailures(List<RowFailure> failed, int claimed, List<OutboxMessage> parked)
     {
         var first = failed[0];
-        logger.LogWarning(first.Exception, "{Failed} of {Claimed} outbox messages not sent, e.g. {MessageId} ({MessageType}): {Reason}",
-            failed.Count, claimed, first.Row.MessageId, first.Row.MessageType, first.Reason);
+        LogNotSent(logger, first.Exception, failed.Count, claimed, first.Row.MessageId, first.Row.MessageType, first.Reason);
         foreach (var row in parked)
-            logger.LogWarning(
-                "Parked outbox message {MessageId} ({MessageType}) to {DestinationAddress} after {Attempts} attempts: {LastError}. " +
-                "`outbox parked` lists it, `outbox retry --id {SequenceNumber}` re-queues it",
-                row.MessageId, row.MessageType, row.DestinationAddress, row.Attempts, row.LastError, row.SequenceNumber);
+            LogRowParked(logger, row.MessageId, row.MessageType, row.DestinationAddress, row.Attempts, row.LastError, row.SequenceNumber);
         if (parked.Count > 0)
             metrics.RowsParked(parked.Count);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} ({Failures} in a row); next try in {Backoff}")]
+    static partial void LogBackingOff(ILogger logger, Exception? exception, string what, int failures, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Parked} outbox rows are parked: `outbox parked` lists them, `outbox retry` re-queues them")]
+    static partial void LogRowsParked(ILogger logger, long parked);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No outbox rows are parked any more")]
+    static partial void LogNoRowsParked(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Failed} of {Claimed} outbox messages not sent, e.g. {MessageId} ({MessageType}): {Reason}")]
+    static partial void LogNotSent(ILogger logger, Exception? exception, int failed, int claimed, Guid messageId, string messageType, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Parked outbox message {MessageId} ({MessageType}) to {DestinationAddress} after {Attempts} attempts: {LastError}. " +
+        "`outbox parked` lists it, `outbox retry --id {SequenceNumber}` re-queues it")]
+    static partial void LogRowParked(ILogger logger, Guid messageId, string messageType, Uri? destinationAddress, int attempts, string? lastError, long sequenceNumber);
 
     sealed record RowFailure(OutboxMessage Row, string Reason, Exception? Exception, bool Unsendable);
 }

@@ -4,7 +4,7 @@ namespace Payments.Persistence.Outbox;
 /// Wakes the delivery service when a transaction committed new outbox rows, so delivery does not wait for
 /// the next poll. A signal raised while nobody waits is kept, never lost.
 /// </summary>
-public sealed class OutboxSignal
+public sealed class OutboxSignal : IDisposable
 {
     readonly SemaphoreSlim _pending = new(0, 1);
 
@@ -23,4 +23,6 @@ public sealed class OutboxSignal
 
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         await _pending.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _pending.Dispose();
 }

@@ -17,15 +17,15 @@ public sealed class PaymentSagaRepository(PaymentsDbContext db, ISagaConsumeCont
 {
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<PaymentState, T>> next)
         where T : class =>
-        WithinTransaction(context.CancellationToken, async () =>
+        WithinTransaction(async () =>
         {
             var repositoryContext = new PaymentSagaRepositoryContext<T>(db, context, factory);
             await next.Send(repositoryContext);
-        });
+        }, context.CancellationToken);
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<PaymentState> query, IPipe<SagaRepositoryQueryContext<PaymentState, T>> next)
         where T : class =>
-        WithinTransaction(context.CancellationToken, async () =>
+        WithinTransaction(async () =>
         {
             var ids = await db.PaymentSagas.AsNoTracking().Where(query.FilterExpression).Select(x => x.CorrelationId)
                 .ToListAsync(context.CancellationToken);
@@ -37,7 +37,7 @@ public sealed class PaymentSagaRepository(PaymentsDbContext db, ISagaConsumeCont
 
             var repositoryContext = new PaymentSagaRepositoryContext<T>(db, context, factory);
             await next.Send(new LoadedSagaRepositoryQueryContext<PaymentState, T>(repositoryContext, instances));
-        });
+        }, context.CancellationToken);
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<PaymentState>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class =>
@@ -49,7 +49,7 @@ public sealed class PaymentSagaRepository(PaymentsDbContext db, ISagaConsumeCont
 
     public void Probe(ProbeContext context) => context.Add("persistence", "postgres");
 
-    async Task WithinTransaction(CancellationToken cancellationToken, Func<Task> work)
+    async Task WithinTransaction(Func<Task> work, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is not null)
         {

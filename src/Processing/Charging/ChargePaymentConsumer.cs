@@ -7,13 +7,13 @@ using Payments.Processing.Gateway;
 namespace Payments.Processing.Charging;
 
 /// <summary>Calls the gateway for one charge attempt and reports the answer to the saga.</summary>
-public sealed class ChargePaymentConsumer(IPaymentGateway gateway, IOptionsMonitor<FakeGatewayOptions> options,
+public sealed partial class ChargePaymentConsumer(IPaymentGateway gateway, IOptionsMonitor<FakeGatewayOptions> options,
     ILogger<ChargePaymentConsumer> logger) : IConsumer<ChargePayment>
 {
     public async Task Consume(ConsumeContext<ChargePayment> context)
     {
         var m = context.Message;
-        using var _ = logger.BeginScope("Attempt:{Attempt}", m.Attempt);
+        using var _ = AttemptScope(logger, m.Attempt);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         timeout.CancelAfter(options.CurrentValue.CallTimeout);
@@ -27,14 +27,22 @@ public sealed class ChargePaymentConsumer(IPaymentGateway gateway, IOptionsMonit
         }
         catch (GatewayUnavailableException e)
         {
-            logger.LogWarning("Charge attempt {Attempt} failed transiently: {Reason}", m.Attempt, e.Message);
+            LogFailedTransiently(logger, m.Attempt, e.Message);
             await context.Publish(new PaymentChargeFailed(m.PaymentId, e.Message, m.Attempt, e.OutcomeUnknown));
         }
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Charge attempt {Attempt} timed out", m.Attempt);
+            LogTimedOut(logger, m.Attempt);
             // We stopped waiting; the gateway may still have acted on the request.
             await context.Publish(new PaymentChargeFailed(m.PaymentId, "gateway call timed out", m.Attempt, OutcomeUnknown: true));
         }
     }
+
+    static readonly Func<ILogger, int, IDisposable?> AttemptScope = LoggerMessage.DefineScope<int>("Attempt:{Attempt}");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge attempt {Attempt} failed transiently: {Reason}")]
+    static partial void LogFailedTransiently(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge attempt {Attempt} timed out")]
+    static partial void LogTimedOut(ILogger logger, int attempt);
 }

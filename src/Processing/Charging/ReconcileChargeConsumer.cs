@@ -7,7 +7,7 @@ using Payments.Processing.Gateway;
 namespace Payments.Processing.Charging;
 
 /// <summary>Asks the gateway what became of a charge and reports it to the saga as a definite answer.</summary>
-public sealed class ReconcileChargeConsumer(IPaymentGateway gateway, IOptionsMonitor<FakeGatewayOptions> options,
+public sealed partial class ReconcileChargeConsumer(IPaymentGateway gateway, IOptionsMonitor<FakeGatewayOptions> options,
     ILogger<ReconcileChargeConsumer> logger) : IConsumer<ReconcileCharge>
 {
     public async Task Consume(ConsumeContext<ReconcileCharge> context)
@@ -28,9 +28,12 @@ public sealed class ReconcileChargeConsumer(IPaymentGateway gateway, IOptionsMon
         catch (Exception e) when (e is GatewayUnavailableException || (e is OperationCanceledException && !context.CancellationToken.IsCancellationRequested))
         {
             // No answer is not an answer: the saga asks again when its timeout fires.
-            logger.LogWarning("Charge lookup failed: {Reason}", e.Message);
+            LogLookupFailed(logger, e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge lookup failed: {Reason}")]
+    static partial void LogLookupFailed(ILogger logger, string reason);
 }
 
 public sealed class ReconcileChargeConsumerDefinition : ConsumerDefinition<ReconcileChargeConsumer>

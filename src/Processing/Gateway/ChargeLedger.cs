@@ -31,17 +31,21 @@ public sealed class ChargeLedger : IChargeLedger
     {
         Interlocked.Increment(ref _calls);
         var entry = _entries.GetOrAdd(charge.IdempotencyKey, _ => new LedgerEntry(charge, decide(), DateTimeOffset.UtcNow));
-        Interlocked.Increment(ref entry.Requests);
+        entry.CountRequest();
         return Task.FromResult(entry);
     }
 }
 
-public sealed class LedgerEntry(GatewayCharge charge, GatewayResult result, DateTimeOffset at)
+public sealed class LedgerEntry(GatewayCharge charge, GatewayResult result, DateTimeOffset at, int requests = 0)
 {
+    int _requests = requests;
+
     public GatewayCharge Charge { get; } = charge;
     public GatewayResult Result { get; } = result;
     public DateTimeOffset At { get; } = at;
 
     /// <summary>How many calls carried this key (first one included).</summary>
-    public int Requests;
+    public int Requests => _requests;
+
+    internal void CountRequest() => Interlocked.Increment(ref _requests);
 }

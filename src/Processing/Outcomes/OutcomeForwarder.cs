@@ -11,7 +11,7 @@ namespace Payments.Processing.Outcomes;
 /// rejected entries included, propagates, so the message is retried and never dropped; a redelivery may put the same
 /// event twice, always with the same <c>eventId</c>.
 /// </summary>
-public sealed class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<OutcomeForwarder> logger)
+public sealed partial class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<OutcomeForwarder> logger)
     : IConsumer<PaymentSucceeded>, IConsumer<PaymentFailed>
 {
     public const string Source = "payments";
@@ -26,6 +26,9 @@ public sealed class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<OutcomeF
     {
         var entry = new OutcomeEvent(Source, typeof(T).Name, JsonSerializer.Serialize(outcome, JsonSerializerOptions.Web), completedAt);
         var id = await eventBus.Put(entry, cancellationToken);
-        logger.LogDebug("Forwarded {DetailType} {EventId} as {BusEventId}", entry.DetailType, eventId, id);
+        LogForwarded(logger, entry.DetailType, eventId, id);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Forwarded {DetailType} {EventId} as {BusEventId}")]
+    static partial void LogForwarded(ILogger logger, string detailType, Guid eventId, string busEventId);
 }

@@ -19,7 +19,7 @@ namespace Payments.Processing.Recovery;
 /// </list>
 /// Everything goes out through the outbox.
 /// </summary>
-public sealed class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, PaymentStateMachine machine, IOptions<StalledPaymentOptions> options,
+public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, PaymentStateMachine machine, IOptions<StalledPaymentOptions> options,
     ILogger<StalledPaymentRecovery> logger) : BackgroundService
 {
     const int BatchSize = 500;
@@ -37,7 +37,7 @@ public sealed class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, Pa
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning(e, "Stalled payment check failed");
+                    LogCheckFailed(logger, e);
                 }
             }
         }
@@ -62,7 +62,7 @@ public sealed class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, Pa
         }, cancellationToken);
 
         if (count > 0)
-            logger.LogWarning("Re-published PaymentRequested for {Count} payments that never reached the saga", count);
+            LogRepublished(logger, count);
         return count;
     }
 
@@ -96,7 +96,16 @@ public sealed class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, Pa
         }, cancellationToken);
 
         if (resent > 0)
-            logger.LogWarning("Re-sent the lost scheduled message of {Count} waiting payment sagas", resent);
+            LogResent(logger, resent);
         return resent;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stalled payment check failed")]
+    static partial void LogCheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-published PaymentRequested for {Count} payments that never reached the saga")]
+    static partial void LogRepublished(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-sent the lost scheduled message of {Count} waiting payment sagas")]
+    static partial void LogResent(ILogger logger, int count);
 }

@@ -133,7 +133,7 @@ public static class DeadLetterCommand
 
     static async Task<int> List(DeadLetterQueues queues, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var rows = new List<string[]> { new[] { "QUEUE", "VISIBLE", "IN-FLIGHT", "DEAD-LETTER-QUEUE", "DEAD-VISIBLE", "DEAD-IN-FLIGHT" } };
+        List<string[]> rows = [["QUEUE", "VISIBLE", "IN-FLIGHT", "DEAD-LETTER-QUEUE", "DEAD-VISIBLE", "DEAD-IN-FLIGHT"]];
         var missing = new List<string>();
         foreach (var endpoint in DeadLetterQueues.Endpoints)
         {

@@ -15,7 +15,7 @@ namespace Payments.Workers.Lambda;
 /// the repeats of records that had in fact completed). A malformed event is an invocation error, never an empty
 /// success. The loop ends when <c>stop</c> is cancelled (SIGTERM) and fails when the Runtime API goes away.
 /// </summary>
-public sealed class LambdaRuntimeLoop(
+public sealed partial class LambdaRuntimeLoop(
     LambdaRuntimeClient client,
     SqsBatchHandler handler,
     OutboxDeliveryService outbox,
@@ -53,7 +53,7 @@ public sealed class LambdaRuntimeLoop(
             catch (Exception e)
             {
                 // Without the Runtime API nothing can be answered; Lambda replaces a runtime that exits.
-                logger.LogCritical(e, "Lambda Runtime API failed on invocation/next; exiting");
+                LogRuntimeApiFailed(logger, e);
                 return 1;
             }
 
@@ -64,7 +64,7 @@ public sealed class LambdaRuntimeLoop(
 
     async Task Invoke(LambdaInvocation invocation, CancellationToken stop)
     {
-        using var scope = logger.BeginScope("AwsRequestId:{AwsRequestId}", invocation.RequestId);
+        using var scope = RequestScope(logger, invocation.RequestId);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var untilCutoff = Timeout.InfiniteTimeSpan;
         var answerWithin = Timeout.InfiniteTimeSpan;
@@ -74,8 +74,8 @@ public sealed class LambdaRuntimeLoop(
             answerWithin = untilCutoff + _options.StopBeforeDeadline / 2;
             if (untilCutoff <= TimeSpan.Zero)
             {
-                logger.LogWarning("Invocation arrived {Late} past its cut-off; its records are reported as failed", -untilCutoff);
-                work.Cancel();
+                LogArrivedLate(logger, -untilCutoff);
+                await work.CancelAsync();
             }
             else
                 work.CancelAfter(untilCutoff);
@@ -104,8 +104,7 @@ public sealed class LambdaRuntimeLoop(
             try
             {
                 response = SqsBatchHandler.AllRecordsFailed(invocation.Body);
-                logger.LogWarning("Invocation {Reason} before its batch finished; reporting all its records as failed",
-                    stop.IsCancellationRequested ? "stopped" : "reached its cut-off");
+                LogUnfinished(logger, stop.IsCancellationRequested ? "stopped" : "reached its cut-off");
             }
             catch (Exception parse) when (parse is JsonException or FormatException or InvalidOperationException)
             {
@@ -128,14 +127,14 @@ public sealed class LambdaRuntimeLoop(
                 await client.Respond(invocation.RequestId, response!, post.Token);
             else
             {
-                logger.LogError(error, "Invocation failed as a whole ({ErrorType}); Lambda will retry the entire batch", errorType);
+                LogInvocationFailed(logger, error, errorType);
                 await client.ReportInvocationError(invocation.RequestId, errorType!, error, post.Token);
             }
         }
         catch (Exception e)
         {
             // Unanswered, the invocation times out and Lambda retries the batch; a dead Runtime API shows on the next call.
-            logger.LogError(e, "Could not post the answer to invocation {AwsRequestId}", invocation.RequestId);
+            LogAnswerNotPosted(logger, e, invocation.RequestId);
         }
     }
 
@@ -150,7 +149,7 @@ public sealed class LambdaRuntimeLoop(
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Outbox flush before the response did not complete; background delivery will resume it");
+            LogFlushIncomplete(logger, e);
         }
     }
 
@@ -182,9 +181,7 @@ public sealed class LambdaRuntimeLoop(
         var delivered = await DrainOutbox(cancellationToken);
         // No background delivery loop runs here to count parked rows every minute: the sweep does (a warning when it changed).
         var parked = await outbox.CountParked(cancellationToken);
-        logger.LogInformation(
-            "Scheduled sweep: oldest due outbox row {LagSeconds:F1} s old; delivered {Delivered} outbox rows, {Parked} parked; recovered {Recovered} payments",
-            lag.TotalSeconds, delivered, parked, recovered);
+        LogSwept(logger, lag.TotalSeconds, delivered, parked, recovered);
     }
 
     /// <summary>Delivers due outbox rows batch after batch until a claim comes back short or the transport takes nothing.</summary>
@@ -199,4 +196,28 @@ public sealed class LambdaRuntimeLoop(
         } while (batch.Claimed == outboxOptions.Value.BatchSize && !batch.NothingAccepted && !cancellationToken.IsCancellationRequested);
         return delivered;
     }
+
+    static readonly Func<ILogger, string, IDisposable?> RequestScope = LoggerMessage.DefineScope<string>("AwsRequestId:{AwsRequestId}");
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Lambda Runtime API failed on invocation/next; exiting")]
+    static partial void LogRuntimeApiFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invocation arrived {Late} past its cut-off; its records are reported as failed")]
+    static partial void LogArrivedLate(ILogger logger, TimeSpan late);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invocation {Reason} before its batch finished; reporting all its records as failed")]
+    static partial void LogUnfinished(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invocation failed as a whole ({ErrorType}); Lambda will retry the entire batch")]
+    static partial void LogInvocationFailed(ILogger logger, Exception exception, string? errorType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not post the answer to invocation {AwsRequestId}")]
+    static partial void LogAnswerNotPosted(ILogger logger, Exception exception, string awsRequestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox flush before the response did not complete; background delivery will resume it")]
+    static partial void LogFlushIncomplete(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Scheduled sweep: oldest due outbox row {LagSeconds:F1} s old; delivered {Delivered} outbox rows, {Parked} parked; recovered {Recovered} payments")]
+    static partial void LogSwept(ILogger logger, double lagSeconds, int delivered, long parked, int recovered);
 }

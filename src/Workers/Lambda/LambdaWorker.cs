@@ -13,7 +13,7 @@ namespace Payments.Workers.Lambda;
 /// while the function is warm. Initialisation (building and starting the host) failing is reported to
 /// <c>init/error</c> and ends the process with exit code 1.
 /// </summary>
-public static class LambdaWorker
+public static partial class LambdaWorker
 {
     public const string RuntimeApiVariable = "AWS_LAMBDA_RUNTIME_API";
 
@@ -92,7 +92,7 @@ public static class LambdaWorker
             }
             catch (Exception e)
             {
-                host.Services.GetRequiredService<ILogger<LambdaRuntimeLoop>>().LogWarning(e, "Worker host did not stop cleanly");
+                LogStopFailed(host.Services.GetRequiredService<ILogger<LambdaRuntimeLoop>>(), e);
             }
             await DisposeQuietly(host);
         }
@@ -113,4 +113,7 @@ public static class LambdaWorker
             // the failure that matters is being reported already
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker host did not stop cleanly")]
+    static partial void LogStopFailed(ILogger logger, Exception exception);
 }

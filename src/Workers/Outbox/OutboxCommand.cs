@@ -85,7 +85,7 @@ public static class OutboxCommand
             await output.WriteLineAsync("no parked outbox rows");
             return Ok;
         }
-        var table = new List<string[]> { new[] { "SEQUENCE", "MESSAGE-ID", "TYPE", "DESTINATION", "ATTEMPTS", "PARKED-AT", "LAST-ERROR" } };
+        List<string[]> table = [["SEQUENCE", "MESSAGE-ID", "TYPE", "DESTINATION", "ATTEMPTS", "PARKED-AT", "LAST-ERROR"]];
         table.AddRange(rows.Select(r => new[]
         {
             r.SequenceNumber.ToString(CultureInfo.InvariantCulture), r.MessageId.ToString(), TypeOf(r.MessageType), r.DestinationAddress ?? "-",
