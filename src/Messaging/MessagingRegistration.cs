@@ -38,6 +38,9 @@ public static class MessagingRegistration
         bool dispatchedByAdapter = false)
     {
         PaymentCorrelation.Configure();
+        // MassTransit 8.5 otherwise posts usage data to its vendor a few minutes after start: no traffic leaves the
+        // deployment but what the system itself sends.
+        bus.DisableUsageTelemetry();
         bus.AddPostgresOutbox();
         bus.AddDelayedMessageScheduler();
         addEndpoints(bus);
