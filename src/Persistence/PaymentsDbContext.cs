@@ -12,6 +12,7 @@ namespace Payments.Persistence;
 public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
 {
     public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<PaymentEvent> PaymentEvents => Set<PaymentEvent>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxState> InboxStates => Set<InboxState>();
@@ -42,6 +43,15 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.Property(x => x.Metadata).HasColumnType("jsonb");
             // Serves "my payments, newest first" with keyset pagination, optionally by status.
             e.HasIndex(x => new { x.UserId, x.CreatedAt, x.Id }).IsDescending(false, true, true);
+        });
+
+        modelBuilder.Entity<PaymentEvent>(e =>
+        {
+            e.ToTable("payment_events");
+            // One index for both: unique rows and "a payment's history after this id", oldest first.
+            e.HasKey(x => new { x.PaymentId, x.Id });
+            e.Property(x => x.Id).UseIdentityAlwaysColumn();
+            e.Property(x => x.Type).HasMaxLength(64);
         });
 
         modelBuilder.Entity<IdempotencyRecord>(e =>
@@ -82,6 +92,8 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.Property(x => x.CorrelationId).ValueGeneratedNever();
             e.Property(x => x.CurrentState).HasMaxLength(64);
             e.Property(x => x.Currency).HasMaxLength(3);
+            // Written to payment_events by the saga repository, with the state.
+            e.Ignore(x => x.NewHistory);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Payments.Persistence;
 
-/// <summary>Deletes idempotency keys and inbox rows older than their retention, in small batches.</summary>
+/// <summary>
+/// Deletes idempotency keys and inbox rows older than their retention, in small batches. Payments are kept, and so is their
+/// history (<c>payment_events</c>): it lives as long as the payment it describes.
+/// </summary>
 public sealed partial class RetentionCleanupService(IServiceScopeFactory scopeFactory, IOptions<RetentionOptions> options,
     ILogger<RetentionCleanupService> logger) : BackgroundService
 {

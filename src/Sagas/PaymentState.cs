@@ -24,4 +24,17 @@ public class PaymentState : SagaStateMachineInstance
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>
+    /// The history entries of the transition under way, in order. Not a column: the saga's repository writes them in the
+    /// transaction that saves this state and empties the list, so an entry commits with its transition or not at all.
+    /// </summary>
+    public List<PaymentHistoryEntry> NewHistory { get; } = [];
+
+    /// <summary>Adds a step, dated now, to <see cref="NewHistory"/>; <paramref name="dueIn"/> for what falls due later (a retry).</summary>
+    public void Record(string type, int? attempt = null, string? detail = null, TimeSpan? dueIn = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        NewHistory.Add(new PaymentHistoryEntry(type, now, attempt, detail, now + dueIn));
+    }
 }

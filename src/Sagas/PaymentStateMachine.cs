@@ -6,7 +6,8 @@ namespace Payments.Sagas;
 
 /// <summary>
 /// Drives one payment from PENDING to SUCCESS or FAILED. Internal states (Charging, AwaitingRetry) are shown
-/// to clients as PENDING; Succeeded and Failed are terminal and ignore every later event.
+/// to clients as PENDING; Succeeded and Failed are terminal and ignore every later event. Each transition records its
+/// steps on the saga (<see cref="PaymentState.Record"/>) for the payment's history; an ignored event records nothing.
 /// </summary>
 public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 {
@@ -46,6 +47,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                     ctx.Saga.Currency = m.Currency;
                     ctx.Saga.CreatedAt = DateTimeOffset.UtcNow;
                     ctx.Saga.Attempts = 1;
+                    RecordChargeRequested(ctx.Saga);
                 })
                 .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
                 .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
@@ -53,23 +55,37 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 
         During(Charging,
             When(ChargeTimeout.Received)
-                // The unanswered attempt may have reached the gateway.
-                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown = true)
+                .Then(ctx =>
+                {
+                    // The unanswered attempt may have reached the gateway.
+                    ctx.Saga.ChargeOutcomeUnknown = true;
+                    ctx.Saga.Record(PaymentEventTypes.ChargeTimedOut, ctx.Saga.Attempts);
+                })
                 .IfElse(ctx => ctx.Saga.Attempts < settings.MaxAttempts,
                     resend => resend
-                        .Then(ctx => ctx.Saga.Attempts++)
+                        .Then(ctx =>
+                        {
+                            ctx.Saga.Attempts++;
+                            RecordChargeRequested(ctx.Saga);
+                        })
                         .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
                         .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId)),
                     giveUp => giveUp
-                        .Then(ctx => ctx.Saga.FailureReason = $"gateway did not answer after {ctx.Saga.Attempts} attempts")
+                        .Then(ctx =>
+                        {
+                            ctx.Saga.FailureReason = $"gateway did not answer after {ctx.Saga.Attempts} attempts";
+                            RecordReconciliationRequested(ctx.Saga);
+                        })
                         .Send(ReconcileAddress, ctx => NewReconcile(ctx.Saga))
                         .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
                         .TransitionTo(Reconciling)),
             When(ChargeFailed, ctx => ctx.Message.Attempt == ctx.Saga.Attempts)
                 .Unschedule(ChargeTimeout)
-                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown |= ctx.Message.OutcomeUnknown)
+                .Then(ctx => NoteFailure(ctx.Saga, ctx.Message))
                 .IfElse(ctx => ctx.Saga.Attempts < settings.MaxAttempts,
                     retry => retry
+                        .Then(ctx => ctx.Saga.Record(PaymentEventTypes.RetryScheduled, ctx.Saga.Attempts + 1,
+                            dueIn: settings.RetryDelayAfter(ctx.Saga.Attempts)))
                         .Schedule(ChargeRetry, ctx => new ChargeRetryDue(ctx.Saga.CorrelationId),
                             ctx => settings.RetryDelayAfter(ctx.Saga.Attempts))
                         .TransitionTo(AwaitingRetry),
@@ -77,6 +93,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                         .Then(ctx => ctx.Saga.FailureReason = $"gateway failed {ctx.Saga.Attempts} times: {ctx.Message.Reason}")
                         .IfElse(ctx => ctx.Saga.ChargeOutcomeUnknown,
                             ask => ask
+                                .Then(ctx => RecordReconciliationRequested(ctx.Saga))
                                 .Send(ReconcileAddress, ctx => NewReconcile(ctx.Saga))
                                 .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
                                 .TransitionTo(Reconciling),
@@ -86,25 +103,35 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                                 .Publish(ctx => FailedEvent(ctx.Saga)))),
             // A failure for an attempt we already gave up on (timed out and re-sent) only tells whether money may have moved.
             When(ChargeFailed, ctx => ctx.Message.Attempt != ctx.Saga.Attempts)
-                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown |= ctx.Message.OutcomeUnknown));
+                .Then(ctx => NoteFailure(ctx.Saga, ctx.Message)));
 
         During(AwaitingRetry,
             When(ChargeRetry.Received)
-                .Then(ctx => ctx.Saga.Attempts++)
+                .Then(ctx =>
+                {
+                    ctx.Saga.Attempts++;
+                    RecordChargeRequested(ctx.Saga);
+                })
                 .Send(GatewayAddress, ctx => NewCharge(ctx.Saga))
                 .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId))
                 .TransitionTo(Charging),
             When(ChargeFailed)
-                .Then(ctx => ctx.Saga.ChargeOutcomeUnknown |= ctx.Message.OutcomeUnknown),
+                .Then(ctx => NoteFailure(ctx.Saga, ctx.Message)),
             Ignore(ChargeTimeout.Received));
 
         // Before failing after unknown outcomes, the gateway is asked what it did; until it answers, the payment stays PENDING.
         During(Reconciling,
             When(ChargeTimeout.Received)
+                .Then(ctx =>
+                {
+                    ctx.Saga.Record(PaymentEventTypes.ReconciliationTimedOut);
+                    RecordReconciliationRequested(ctx.Saga);
+                })
                 .Send(ReconcileAddress, ctx => NewReconcile(ctx.Saga))
                 .Schedule(ChargeTimeout, ctx => new ChargeTimeoutExpired(ctx.Saga.CorrelationId)),
             When(NotFound)
                 .Unschedule(ChargeTimeout)
+                .Then(ctx => ctx.Saga.Record(PaymentEventTypes.ChargeNotFound))
                 .Then(ctx => Fail(ctx.Saga, ctx.Saga.FailureReason + "; the gateway confirms nothing was charged"))
                 .TransitionTo(Failed)
                 .Publish(ctx => FailedEvent(ctx.Saga)),
@@ -120,12 +147,14 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 {
                     ctx.Saga.ChargeId = ctx.Message.ChargeId;
                     ctx.Saga.CompletedAt = DateTimeOffset.UtcNow;
+                    ctx.Saga.Record(PaymentEventTypes.ChargeApproved, AttemptOf(ctx.Message.Attempt));
                 })
                 .TransitionTo(Succeeded)
                 .Publish(ctx => SucceededEvent(ctx.Saga)),
             When(Declined)
                 .Unschedule(ChargeTimeout)
                 .Unschedule(ChargeRetry)
+                .Then(ctx => ctx.Saga.Record(PaymentEventTypes.ChargeDeclined, AttemptOf(ctx.Message.Attempt), ctx.Message.Reason))
                 .Then(ctx => Fail(ctx.Saga, $"declined: {ctx.Message.Reason}"))
                 .TransitionTo(Failed)
                 .Publish(ctx => FailedEvent(ctx.Saga)),
@@ -145,10 +174,18 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         // Every effect of finishing, in the transaction that commits the terminal state; the outcome event is published
         // by the transition itself, through the outbox, so it leaves only after that commit.
         WhenEnter(Succeeded, x => x
-            .Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow)
+            .Then(ctx =>
+            {
+                ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow;
+                ctx.Saga.Record(PaymentEventTypes.Succeeded);
+            })
             .Activity(a => a.OfType<CompletePaymentActivity>()));
         WhenEnter(Failed, x => x
-            .Then(ctx => ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow)
+            .Then(ctx =>
+            {
+                ctx.Saga.UpdatedAt = DateTimeOffset.UtcNow;
+                ctx.Saga.Record(PaymentEventTypes.Failed, detail: ctx.Saga.FailureReason);
+            })
             .Activity(a => a.OfType<CompletePaymentActivity>()));
     }
 
@@ -183,6 +220,22 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         x.CorrelateById(m => paymentId(m.Message));
         x.OnMissingInstance(m => m.Discard());
     }
+
+    static void RecordChargeRequested(PaymentState saga) => saga.Record(PaymentEventTypes.ChargeRequested, saga.Attempts);
+
+    static void RecordReconciliationRequested(PaymentState saga) =>
+        saga.Record(PaymentEventTypes.ReconciliationRequested, detail: saga.FailureReason);
+
+    /// <summary>A transient failure: whether money may have moved, and the answer in the history whichever attempt it is for.</summary>
+    static void NoteFailure(PaymentState saga, PaymentChargeFailed failure)
+    {
+        saga.ChargeOutcomeUnknown |= failure.OutcomeUnknown;
+        saga.Record(failure.OutcomeUnknown ? PaymentEventTypes.ChargeAnswerLost : PaymentEventTypes.ChargeFailedTransient,
+            failure.Attempt, failure.Reason);
+    }
+
+    /// <summary>Attempt 0 is the answer to a reconciliation lookup, which belongs to no attempt.</summary>
+    static int? AttemptOf(int attempt) => attempt > 0 ? attempt : null;
 
     static ChargePayment NewCharge(PaymentState saga) =>
         new(saga.CorrelationId, saga.Amount, saga.Currency, ChargePayment.IdempotencyKeyFor(saga.CorrelationId), saga.Attempts);

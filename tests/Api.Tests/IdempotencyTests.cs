@@ -110,6 +110,7 @@ public class IdempotencyTests : IAsyncLifetime
         Assert.Equal(1, await _api.Sql.Count("payments", $"user_id = '{user}'"));
         Assert.Equal(1, await _api.Sql.Count("idempotency_keys", $"user_id = '{user}'"));
         Assert.Equal(1, await _api.Sql.Count("outbox_messages", $"body LIKE '%{user}%'"));
+        Assert.Equal(1, await _api.Sql.Count("payment_events e JOIN payments p ON p.id = e.payment_id", $"p.user_id = '{user}'"));
     }
 
     [Fact]
@@ -137,6 +138,8 @@ public class IdempotencyTests : IAsyncLifetime
             Assert.Equal(0, await _api.Sql.Count("payments", $"user_id = '{user}'"));
             Assert.Equal(0, await _api.Sql.Count("idempotency_keys", $"user_id = '{user}'"));
             Assert.Equal(0, await _api.Sql.Count("outbox_messages", $"body LIKE '%{user}%'"));
+            // Nor the first entry of its history: no entry describes a payment that does not exist.
+            Assert.Equal(0, await _api.Sql.Count("payment_events e", "NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = e.payment_id)"));
         }
         finally
         {

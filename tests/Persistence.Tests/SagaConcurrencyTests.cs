@@ -39,6 +39,9 @@ public class SagaConcurrencyTests : IAsyncLifetime
             TimeSpan.FromSeconds(20), "the payment to succeed");
 
         Assert.Equal(1, await _sql.Count("payment_sagas", $"correlation_id = '{paymentId}' AND attempts = 1"));
+        // The racers that lost rolled back their history with their insert: one charge sent, one approved, one success.
+        Assert.Equal(["charge.requested", "charge.approved", "payment.succeeded"],
+            await _sql.Query($"SELECT type FROM payment_events WHERE payment_id = '{paymentId}' ORDER BY id", r => r.GetString(0)));
         var calls = a.Services.GetRequiredService<ChargeLedger>().Calls + b.Services.GetRequiredService<ChargeLedger>().Calls;
         Assert.Equal(1, calls);
         await a.StopAsync();

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
 using Payments.Persistence.Idempotency;
+using Payments.Sagas;
 
 namespace Payments.Persistence.Payments;
 
@@ -14,8 +15,8 @@ public sealed record CreationResult(CreationOutcome Outcome, int Status = 0, str
 public sealed record CreatedResponse(int Status, string Body, string Location);
 
 /// <summary>
-/// Creates a payment exactly once per (user, Idempotency-Key), in one transaction: claims the key, stores the payment,
-/// writes <see cref="PaymentRequested"/> to the outbox and stores the response for replays. The same key with the same
+/// Creates a payment exactly once per (user, Idempotency-Key), in one transaction: claims the key, stores the payment and
+/// the first row of its history, writes <see cref="PaymentRequested"/> to the outbox and stores the response for replays. The same key with the same
 /// request fingerprint replays the stored response; with another one it is refused; while the first holds the key, the
 /// second is told it is in flight.
 /// </summary>
@@ -44,6 +45,7 @@ public sealed class PaymentCreation(PaymentsDbContext db, IPublishEndpoint publi
 
             var response = respond(payment);
             db.Payments.Add(payment);
+            db.PaymentEvents.Add(new PaymentEvent { PaymentId = payment.Id, Type = PaymentEventTypes.Created, OccurredAt = payment.CreatedAt });
             db.IdempotencyKeys.Add(new IdempotencyRecord
             {
                 UserId = payment.UserId,

@@ -28,4 +28,21 @@ public sealed class PaymentQueries(PaymentsDbContext db)
             .Take(limit)
             .ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The payment's history, oldest first, keyset-paginated by the row's id: up to <paramref name="limit"/> rows after
+    /// <paramref name="afterId"/>; null when the user has no such payment (someone else's included).
+    /// </summary>
+    public async Task<List<PaymentEvent>?> ListHistory(Guid userId, Guid paymentId, long? afterId, int limit, CancellationToken cancellationToken)
+    {
+        if (!await db.Payments.AnyAsync(p => p.Id == paymentId && p.UserId == userId, cancellationToken))
+            return null;
+
+        var after = afterId ?? 0;
+        return await db.PaymentEvents.AsNoTracking()
+            .Where(e => e.PaymentId == paymentId && e.Id > after)
+            .OrderBy(e => e.Id)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+    }
 }

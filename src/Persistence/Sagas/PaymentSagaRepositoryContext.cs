@@ -8,7 +8,8 @@ namespace Payments.Persistence.Sagas;
 
 /// <summary>
 /// One message's view of the saga table. Instances are loaded with <c>SELECT … FOR UPDATE</c>, so two
-/// messages for the same payment are processed one after the other, never interleaved.
+/// messages for the same payment are processed one after the other, never interleaved. Saving a state also writes the
+/// history its transition recorded, in the same transaction.
 /// </summary>
 sealed class PaymentSagaRepositoryContext<TMessage>(
     PaymentsDbContext db,
@@ -52,6 +53,7 @@ sealed class PaymentSagaRepositoryContext<TMessage>(
     {
         context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
         db.PaymentSagas.Add(context.Saga);
+        await PaymentHistoryRows.Append(db, context.Saga, CancellationToken);
         await db.SaveChangesAsync(CancellationToken);
     }
 
@@ -59,12 +61,14 @@ sealed class PaymentSagaRepositoryContext<TMessage>(
     {
         if (db.Entry(context.Saga).State == EntityState.Modified)
             context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
+        await PaymentHistoryRows.Append(db, context.Saga, CancellationToken);
         await db.SaveChangesAsync(CancellationToken);
     }
 
     public async Task Delete(SagaConsumeContext<PaymentState> context)
     {
         db.PaymentSagas.Remove(context.Saga);
+        await PaymentHistoryRows.Append(db, context.Saga, CancellationToken);
         await db.SaveChangesAsync(CancellationToken);
     }
 
