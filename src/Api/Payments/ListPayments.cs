@@ -10,8 +10,9 @@ namespace Payments.Api.Payments;
 /// <summary><c>GET /payments</c>: the caller's payments, newest first, keyset-paginated by (created_at, id).</summary>
 public static class ListPayments
 {
-    const int DefaultLimit = 20;
-    const int MaxLimit = 100;
+    // Pages of a payment's history take the same limits.
+    internal const int DefaultLimit = 20;
+    internal const int MaxLimit = 100;
     static readonly string[] Statuses = [PaymentStatus.Pending, PaymentStatus.Success, PaymentStatus.Failed];
 
     public static async Task<IResult> Handle(HttpContext http, PaymentQueries payments, CancellationToken cancellationToken,

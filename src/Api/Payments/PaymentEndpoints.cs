@@ -37,6 +37,14 @@ public static class PaymentEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        payments.MapGet("/{id}/events", ListPaymentEvents.Handle)
+            .WithName("ListPaymentEvents")
+            .WithSummary("A payment's history, oldest first (keyset-paginated)")
+            .Produces<PaymentEventPage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         payments.MapGet("/", ListPayments.Handle)
             .WithName("ListPayments")
             .Produces<PaymentPage>()
