@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Payments.Aws.EventBridge;
+using Payments.Aws.Http;
 using Payments.Aws.Signing;
 
 namespace Payments.Aws.Tests;
@@ -11,7 +12,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 {
     private const string Bus = "payments-bus";
     private SigV4VerifyingServer _server = null!;
-    private readonly HttpClient _http = new();
+    private readonly AwsClients _clients = new();
     private int _nextEventId;
 
     public async Task InitializeAsync()
@@ -22,13 +23,12 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
+        _clients.Dispose();
         await _server.DisposeAsync();
     }
 
-    private EventBridgeClient Client(AWSCredentials? credentials = null) => new(_http,
-        new AwsEndpointOptions { Region = "eu-west-1", ServiceUrl = _server.Url },
-        credentials ?? new BasicAWSCredentials(SigV4VerifyingServer.AccessKey, SigV4VerifyingServer.SecretKey));
+    private EventBridgeClient Client(AWSCredentials? credentials = null) =>
+        _clients.Build<EventBridgeClient>(AwsHttpClientRegistration.AddEventBridgeClient, _server.Url, credentials);
 
     private static EventBridgeEntry Entry(int n) => new("payments", "PaymentCaptured", $$"""{"n":{{n}}}""");
 
