@@ -35,11 +35,11 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
     private static JsonArray Entries(RecordedRequest request) => JsonNode.Parse(request.Body)!["Entries"]!.AsArray();
 
     // Accepts every entry of the request but the one at failIndex.
-    private CannedResponse Accept(RecordedRequest request, int failIndex)
+    private CannedResponse Accept(RecordedRequest request, int failIndex, string errorCode = "InternalFailure")
     {
         var count = Entries(request).Count;
         var results = Enumerable.Range(0, count).Select(i => i == failIndex
-            ? (object)new { ErrorCode = "InternalFailure", ErrorMessage = "Try again" }
+            ? (object)new { ErrorCode = errorCode, ErrorMessage = "Try again" }
             : new { EventId = $"event-{Interlocked.Increment(ref _nextEventId)}" });
         var body = JsonSerializer.Serialize(new { FailedEntryCount = failIndex >= 0 ? 1 : 0, Entries = results });
         return new CannedResponse(200, "application/x-amz-json-1.1", body);
@@ -99,7 +99,24 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Equal("InternalFailure", failed.ErrorCode);
         Assert.Equal("Try again", failed.ErrorMessage);
         Assert.Contains("#13", error.Message);
+        Assert.True(error.IsTransient);
         Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("InternalFailure", true)]
+    [InlineData("ThrottlingException", true)]
+    [InlineData("MalformedDetail", false)]
+    [InlineData("NotAuthorizedForSourceException", false)]
+    public async Task A_rejected_entry_is_worth_another_try_only_when_its_error_is_transient(string errorCode, bool transient)
+    {
+        _server.Respond = request => Task.FromResult(Accept(request, failIndex: 0, errorCode));
+
+        var error = await Assert.ThrowsAsync<EventBridgePartialFailureException>(() => Client().PutEvents(Bus, [Entry(1), Entry(2)]));
+
+        Assert.Equal(errorCode, Assert.Single(error.FailedEntries).ErrorCode);
+        Assert.Equal(transient, error.IsTransient);
+        Assert.Single(_server.Requests);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class EventBridgeClient(IHttpClientFactory httpClients)
                 if (result?.EventId is { } eventId)
                     eventIds.Add(eventId);
                 else
-                    failed.Add(new EventBridgeFailedEntry(offset + i, chunk[i], result?.ErrorCode ?? "MissingResult",
+                    failed.Add(new EventBridgeFailedEntry(offset + i, chunk[i], result?.ErrorCode ?? EventBridgeFailedEntry.MissingResult,
                         result?.ErrorMessage ?? "No result entry for this event."));
             }
             if (response.FailedEntryCount > 0 && failed.Count == 0)
