@@ -4,8 +4,8 @@ using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Payments.Aws.Http;
 using Payments.Aws.Signing;
-using Payments.Aws.Sns;
 using Payments.Aws.Sqs;
 using Payments.Outbox;
 using Payments.Processing.Endpoints;
@@ -34,13 +34,10 @@ public static class AwsRegistration
             config.AuthenticationRegion = options.Region;
             return new AmazonSQSClient(EmulatorCredentials, config);
         });
-        services.AddHttpClient(nameof(SnsClient));
-        services.AddSingleton(sp =>
+        services.AddSnsClient(sp =>
         {
             var options = sp.GetRequiredService<IOptions<AwsMessagingOptions>>().Value;
-            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(SnsClient));
-            var endpoint = new AwsEndpointOptions { Region = options.Region, ServiceUrl = options.ServiceUrl };
-            return new SnsClient(http, endpoint, options.ServiceUrl is null ? null : EmulatorCredentials);
+            return Endpoint(options.Region, options.ServiceUrl);
         });
 
         services.AddSingleton<SqsTopology>();
@@ -58,4 +55,10 @@ public static class AwsRegistration
     /// from the SDK's default chain.
     /// </summary>
     public static readonly AWSCredentials EmulatorCredentials = new BasicAWSCredentials("local", "local");
+
+    /// <summary>The public endpoint with the SDK's default credentials, or an override with <see cref="EmulatorCredentials"/>.</summary>
+    internal static AwsEndpointOptions Endpoint(string region, Uri? serviceUrl) => new()
+    {
+        Region = region, ServiceUrl = serviceUrl, Credentials = serviceUrl is null ? null : EmulatorCredentials,
+    };
 }

@@ -21,6 +21,7 @@ public partial class GuaranteesMapTests
     [InlineData("Poison messages → DLQ")]
     [InlineData("Poison outbox rows never hold up the others")]
     [InlineData("A payment's history is complete and written once")]
+    [InlineData("AWS calls ride out throttling and brief outages")]
     public void Every_promised_guarantee_has_a_row(string guarantee) =>
         Assert.Contains(Map.Split('\n'), line => line.StartsWith('|') && line.Contains(guarantee, StringComparison.Ordinal));
 

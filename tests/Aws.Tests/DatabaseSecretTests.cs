@@ -1,5 +1,5 @@
-using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
+using Payments.Aws.Http;
 using Payments.Aws.SecretsManager;
 using Payments.Aws.Signing;
 
@@ -10,6 +10,7 @@ public class DatabaseSecretTests : IAsyncLifetime
 {
     const string SecretArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234";
     SigV4VerifyingServer _server = null!;
+    readonly AwsClients _clients = new();
 
     public async Task InitializeAsync()
     {
@@ -22,13 +23,16 @@ public class DatabaseSecretTests : IAsyncLifetime
                 """{"__type":"com.amazonaws.secretsmanager#ResourceNotFoundException","message":"no such secret"}"""));
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _clients.Dispose();
+        await _server.DisposeAsync();
+    }
 
     [Fact]
     public async Task The_password_source_reads_the_password_out_of_the_secret_with_a_signed_request()
     {
-        var client = new SecretsManagerClient(new HttpClient(), new AwsEndpointOptions { Region = "eu-west-1", ServiceUrl = _server.Url },
-            new BasicAWSCredentials(SigV4VerifyingServer.AccessKey, SigV4VerifyingServer.SecretKey));
+        var client = _clients.Build<SecretsManagerClient>(AwsHttpClientRegistration.AddSecretsManagerClient, _server.Url);
 
         var secret = await client.GetSecretString(SecretArn, CancellationToken.None);
 

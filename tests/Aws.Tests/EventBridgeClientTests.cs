@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Payments.Aws.EventBridge;
+using Payments.Aws.Http;
 using Payments.Aws.Signing;
 
 namespace Payments.Aws.Tests;
@@ -11,7 +12,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 {
     private const string Bus = "payments-bus";
     private SigV4VerifyingServer _server = null!;
-    private readonly HttpClient _http = new();
+    private readonly AwsClients _clients = new();
     private int _nextEventId;
 
     public async Task InitializeAsync()
@@ -22,24 +23,23 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
+        _clients.Dispose();
         await _server.DisposeAsync();
     }
 
-    private EventBridgeClient Client(AWSCredentials? credentials = null) => new(_http,
-        new AwsEndpointOptions { Region = "eu-west-1", ServiceUrl = _server.Url },
-        credentials ?? new BasicAWSCredentials(SigV4VerifyingServer.AccessKey, SigV4VerifyingServer.SecretKey));
+    private EventBridgeClient Client(AWSCredentials? credentials = null) =>
+        _clients.Build<EventBridgeClient>(AwsHttpClientRegistration.AddEventBridgeClient, _server.Url, credentials);
 
     private static EventBridgeEntry Entry(int n) => new("payments", "PaymentCaptured", $$"""{"n":{{n}}}""");
 
     private static JsonArray Entries(RecordedRequest request) => JsonNode.Parse(request.Body)!["Entries"]!.AsArray();
 
     // Accepts every entry of the request but the one at failIndex.
-    private CannedResponse Accept(RecordedRequest request, int failIndex)
+    private CannedResponse Accept(RecordedRequest request, int failIndex, string errorCode = "InternalFailure")
     {
         var count = Entries(request).Count;
         var results = Enumerable.Range(0, count).Select(i => i == failIndex
-            ? (object)new { ErrorCode = "InternalFailure", ErrorMessage = "Try again" }
+            ? (object)new { ErrorCode = errorCode, ErrorMessage = "Try again" }
             : new { EventId = $"event-{Interlocked.Increment(ref _nextEventId)}" });
         var body = JsonSerializer.Serialize(new { FailedEntryCount = failIndex >= 0 ? 1 : 0, Entries = results });
         return new CannedResponse(200, "application/x-amz-json-1.1", body);
@@ -99,7 +99,24 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Equal("InternalFailure", failed.ErrorCode);
         Assert.Equal("Try again", failed.ErrorMessage);
         Assert.Contains("#13", error.Message);
+        Assert.True(error.IsTransient);
         Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("InternalFailure", true)]
+    [InlineData("ThrottlingException", true)]
+    [InlineData("MalformedDetail", false)]
+    [InlineData("NotAuthorizedForSourceException", false)]
+    public async Task A_rejected_entry_is_worth_another_try_only_when_its_error_is_transient(string errorCode, bool transient)
+    {
+        _server.Respond = request => Task.FromResult(Accept(request, failIndex: 0, errorCode));
+
+        var error = await Assert.ThrowsAsync<EventBridgePartialFailureException>(() => Client().PutEvents(Bus, [Entry(1), Entry(2)]));
+
+        Assert.Equal(errorCode, Assert.Single(error.FailedEntries).ErrorCode);
+        Assert.Equal(transient, error.IsTransient);
+        Assert.Single(_server.Requests);
     }
 
     [Fact]

@@ -1,13 +1,14 @@
 using System.Globalization;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Http;
-using Payments.Aws.Signing;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Payments.Aws.Tests;
 
 /// <summary>
-/// What a fake AWS endpoint does with a request: signs it again with the secret it knows (the same headers, body,
-/// time, region and service) and compares the Authorization header. Null when it matches, else what is wrong.
+/// What a fake AWS endpoint does with a request: signs it again with the secret it knows (the same signed headers, body,
+/// time, region and service) using AWSSDK.Core's SigV4 steps (<see cref="SdkSigV4"/>), not the project's signer, and
+/// compares the Authorization header. Null when it matches, else what is wrong.
 /// </summary>
 static class SigV4Recheck
 {
@@ -27,20 +28,15 @@ static class SigV4Recheck
         if (token.Length > 0 && !signedHeaders.Contains("x-amz-security-token"))
             return "session token not signed";
 
-        var request = new HttpRequestMessage(new HttpMethod(received.Method), new Uri($"http://{received.Host}{received.Path}{received.QueryString}"));
-        var content = new ByteArrayContent(body);
-        foreach (var name in signedHeaders)
-        {
-            var value = received.Headers[name].ToString();
-            if (!request.Headers.TryAddWithoutValidation(name, value))
-                content.Headers.TryAddWithoutValidation(name, value);
-        }
-        request.Content = content;
-
+        // The target as it came over the wire, before Kestrel decoded it.
+        var target = received.HttpContext.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var url = new Uri($"http://{received.Host}{target}");
+        var headers = signedHeaders.SelectMany(name => received.Headers[name].Select(value => (name, value ?? "")));
         var time = DateTimeOffset.ParseExact(received.Headers["X-Amz-Date"].ToString(), "yyyyMMdd'T'HHmmss'Z'",
             CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
         var credentials = new ImmutableCredentials(accessKey, secretKey, token.Length > 0 ? token : null);
-        var expected = SigV4Signer.SignWithDetails(request, body, signedRegion, signedService, credentials, time);
+
+        var expected = SdkSigV4.Sign(received.Method, url, headers, body, signedRegion, signedService, credentials, time.UtcDateTime);
         return expected.Authorization == authorization ? null : $"expected {expected.Authorization}";
     }
 }

@@ -7,13 +7,21 @@ namespace Payments.Aws.Tests;
 
 public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
 {
+    public DateTimeOffset ReceivedAt { get; } = DateTimeOffset.UtcNow;
+
     public string Header(string name) => Headers.TryGetValue(name, out var value) ? value : "";
 
     public Dictionary<string, string> Form() =>
         QueryHelpers.ParseQuery(Body).ToDictionary(p => p.Key, p => p.Value.ToString());
 }
 
-public sealed record CannedResponse(int Status, string ContentType, string Body);
+public sealed record CannedResponse(int Status, string ContentType, string Body)
+{
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Cuts the connection instead of answering: a network error for the client.</summary>
+    public static readonly CannedResponse Abort = new(0, "", "");
+}
 
 /// <summary>
 /// A loopback stand-in for an AWS endpoint: recomputes each request's SigV4 signature with the known secret,
@@ -65,6 +73,13 @@ public sealed class SigV4VerifyingServer : IAsyncDisposable
 
     private static async Task Write(HttpContext context, CannedResponse response)
     {
+        if (ReferenceEquals(response, CannedResponse.Abort))
+        {
+            context.Abort();
+            return;
+        }
+        foreach (var (name, value) in response.Headers)
+            context.Response.Headers[name] = value;
         context.Response.StatusCode = response.Status;
         context.Response.ContentType = response.ContentType;
         await context.Response.WriteAsync(response.Body);

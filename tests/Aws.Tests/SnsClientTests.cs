@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using Payments.Aws.Http;
 using Payments.Aws.Signing;
 using Payments.Aws.Sns;
 
@@ -10,19 +11,18 @@ public sealed class SnsClientTests : IAsyncLifetime
 {
     private const string TopicArn = "arn:aws:sns:eu-west-1:123456789012:payments-PaymentCaptured";
     private SigV4VerifyingServer _server = null!;
-    private readonly HttpClient _http = new();
+    private readonly AwsClients _clients = new();
 
     public async Task InitializeAsync() => _server = await SigV4VerifyingServer.Start();
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
+        _clients.Dispose();
         await _server.DisposeAsync();
     }
 
-    private SnsClient Client(AWSCredentials? credentials = null) => new(_http,
-        new AwsEndpointOptions { Region = "eu-west-1", ServiceUrl = _server.Url },
-        credentials ?? new BasicAWSCredentials(SigV4VerifyingServer.AccessKey, SigV4VerifyingServer.SecretKey));
+    private SnsClient Client(AWSCredentials? credentials = null, IDictionary<string, string?>? settings = null) =>
+        _clients.Build<SnsClient>(AwsHttpClientRegistration.AddSnsClient, _server.Url, credentials, settings);
 
     private void RespondXml(int status, string xml) =>
         _server.Respond = _ => Task.FromResult(new CannedResponse(status, "text/xml", xml));
@@ -170,8 +170,7 @@ public sealed class SnsClientTests : IAsyncLifetime
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var client = new SnsClient(_http, new AwsEndpointOptions { Region = "eu-west-1", ServiceUrl = new Uri($"http://127.0.0.1:{port}") },
-            new BasicAWSCredentials(SigV4VerifyingServer.AccessKey, SigV4VerifyingServer.SecretKey));
+        var client = _clients.Build<SnsClient>(AwsHttpClientRegistration.AddSnsClient, new Uri($"http://127.0.0.1:{port}"));
 
         var error = await Assert.ThrowsAsync<AwsRequestException>(() => client.Publish(TopicArn, "hello"));
 
@@ -188,9 +187,10 @@ public sealed class SnsClientTests : IAsyncLifetime
             await Task.Delay(TimeSpan.FromSeconds(2));
             return new CannedResponse(200, "text/xml", "");
         };
-        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };
-        var client = new SnsClient(impatient, new AwsEndpointOptions { Region = "eu-west-1", ServiceUrl = _server.Url },
-            new BasicAWSCredentials(SigV4VerifyingServer.AccessKey, SigV4VerifyingServer.SecretKey));
+        var client = Client(settings: new Dictionary<string, string?>
+        {
+            ["Aws:Http:AttemptTimeout"] = "00:00:00.200", ["Aws:Http:TotalTimeout"] = "00:00:01",
+        });
 
         var error = await Assert.ThrowsAsync<AwsRequestException>(() => client.Publish(TopicArn, "hello"));
 

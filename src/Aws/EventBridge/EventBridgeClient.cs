@@ -1,30 +1,35 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
+using Payments.Aws.Http;
 using Payments.Aws.Signing;
 
 namespace Payments.Aws.EventBridge;
 
-/// <summary>EventBridge PutEvents over its JSON 1.1 protocol. No EventBridge SDK package is available here.</summary>
-public sealed class EventBridgeClient
+/// <summary>
+/// EventBridge PutEvents over its JSON 1.1 protocol. No EventBridge SDK package is available here. Registered by
+/// <see cref="AwsHttpClientRegistration.AddEventBridgeClient"/>.
+/// </summary>
+public sealed class EventBridgeClient(IHttpClientFactory httpClients)
 {
+    public const string HttpClientName = "Payments.Aws.EventBridge";
     public const int MaxEntriesPerCall = 10;
 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
     private static readonly KeyValuePair<string, string>[] PutEventsHeaders = [new("X-Amz-Target", "AWSEvents.PutEvents")];
 
-    private readonly SignedHttp _http;
-
-    /// <param name="credentials">Null resolves them the SDK's default way (environment, profile, container, instance).</param>
-    public EventBridgeClient(HttpClient http, AwsEndpointOptions endpoint, AWSCredentials? credentials = null) =>
-        _http = new SignedHttp(http, endpoint, "events", credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials());
+    private readonly AwsServiceHttp _http = new(httpClients, HttpClientName);
 
     /// <summary>
     /// Sends the entries in calls of at most <see cref="MaxEntriesPerCall"/>. Every call is made even when an earlier
-    /// one had rejected entries; then <see cref="EventBridgePartialFailureException"/> lists all of them.
+    /// one had rejected entries; then <see cref="EventBridgePartialFailureException"/> lists all of them and only them.
     /// </summary>
+    /// <remarks>
+    /// A call that failed as a whole (throttled, 5xx, no answer) is retried by the client's pipeline, so its entries
+    /// may be put twice; the outcome events carry their <c>eventId</c> in the detail, by which subscribers de-duplicate.
+    /// Entries rejected in a 200 answer are not retried here: the pipeline never resends a call that partly succeeded,
+    /// and the caller resends the rejected entries only.
+    /// </remarks>
     /// <returns>The EventBridge event IDs, in the order of <paramref name="entries"/>.</returns>
     public async Task<IReadOnlyList<string>> PutEvents(string busName, IReadOnlyList<EventBridgeEntry> entries,
         CancellationToken cancellationToken = default)
@@ -44,7 +49,7 @@ public sealed class EventBridgeClient
                 if (result?.EventId is { } eventId)
                     eventIds.Add(eventId);
                 else
-                    failed.Add(new EventBridgeFailedEntry(offset + i, chunk[i], result?.ErrorCode ?? "MissingResult",
+                    failed.Add(new EventBridgeFailedEntry(offset + i, chunk[i], result?.ErrorCode ?? EventBridgeFailedEntry.MissingResult,
                         result?.ErrorMessage ?? "No result entry for this event."));
             }
             if (response.FailedEntryCount > 0 && failed.Count == 0)
@@ -60,7 +65,7 @@ public sealed class EventBridgeClient
     private async Task<PutEventsResponse> Send(PutEventsRequest request, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, Json);
-        var response = await _http.Post(body, "application/x-amz-json-1.1", PutEventsHeaders, AwsJsonError.From, cancellationToken);
+        var response = await _http.Post(body, "application/x-amz-json-1.1", PutEventsHeaders, cancellationToken);
         try
         {
             return JsonSerializer.Deserialize<PutEventsResponse>(response, Json)

@@ -26,10 +26,6 @@ public class OutcomeForwardingOptions : IValidatableObject
     /// </summary>
     public Uri? ServiceUrl { get; set; }
 
-    /// <summary>How long one PutEvents call may take before it counts as a (transient, retried) failure.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
     public bool Enabled => !string.IsNullOrWhiteSpace(BusName);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,15 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Payments.Aws.Signing;
+using Payments.Aws.Http;
 using Payments.Processing.Outcomes;
 
 namespace Payments.Aws.EventBridge;
 
 public static class OutcomeForwardingRegistration
 {
-    const string HttpClientName = "EventBridge";
-
     /// <summary>Whether <c>Payments:EventBridge:BusName</c> is set: the host then puts the outcome forwarder on its bus.</summary>
     public static bool IsConfigured(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[OutcomeForwardingOptions.BusNameKey]);
@@ -24,17 +22,10 @@ public static class OutcomeForwardingRegistration
                 "bus registration did not ask for it (AddPaymentWorkers(forwardOutcomes: …)).")
             .ValidateOnStart();
 
-        services.AddHttpClient(HttpClientName, (sp, http) =>
-                http.Timeout = sp.GetRequiredService<IOptions<OutcomeForwardingOptions>>().Value.RequestTimeout)
-            // The client lives as long as the process: recycle pooled connections so DNS changes are seen.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-        services.AddSingleton(sp =>
+        services.AddEventBridgeClient(sp =>
         {
             var options = sp.GetRequiredService<IOptions<OutcomeForwardingOptions>>().Value;
-            var endpoint = new AwsEndpointOptions { Region = options.Region, ServiceUrl = options.ServiceUrl };
-            return new EventBridgeClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), endpoint,
-                options.ServiceUrl is null ? null : AwsRegistration.EmulatorCredentials);
+            return AwsRegistration.Endpoint(options.Region, options.ServiceUrl);
         });
         services.AddSingleton<IOutcomeEventBus, EventBridgeOutcomeBus>();
         return services;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Aws.Http;
 using Payments.Aws.Signing;
 
 namespace Payments.Aws.SecretsManager;
@@ -26,8 +28,13 @@ public static class DatabaseSecretRegistration
         var region = configuration[RegionKey] ?? Environment.GetEnvironmentVariable("AWS_REGION")
             ?? throw new InvalidOperationException($"{RegionKey} (or AWS_REGION) is required with {SecretArnKey}");
         var serviceUrl = configuration[ServiceUrlKey] is { Length: > 0 } url ? new Uri(url) : null;
-        var client = new SecretsManagerClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
-            new AwsEndpointOptions { Region = region, ServiceUrl = serviceUrl });
+
+        // The password is needed before the host's container exists (by the data source it builds, and by the migrate
+        // verb, which has none), so the client gets a container of its own, kept for the life of the process.
+        var services = new ServiceCollection().AddSingleton(configuration);
+        services.AddSecretsManagerClient(_ => new AwsEndpointOptions { Region = region, ServiceUrl = serviceUrl });
+        var client = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true })
+            .GetRequiredService<SecretsManagerClient>();
 
         return new SecretPassword(async cancellationToken =>
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Payments.Aws.Http;
 using Payments.Processing;
 
 namespace Payments.Aws.Signing;
@@ -7,11 +8,6 @@ namespace Payments.Aws.Signing;
 public sealed class AwsRequestException(HttpStatusCode? statusCode, string code, string message, Exception? inner = null)
     : Exception($"{code}: {message}", inner), ITransientFailure
 {
-    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
-    {
-        "Throttling", "ThrottlingException", "RequestLimitExceeded", "ServiceUnavailable", "InternalFailure",
-    };
-
     public HttpStatusCode? StatusCode { get; } = statusCode;
 
     public string Code { get; } = code;
@@ -19,5 +15,5 @@ public sealed class AwsRequestException(HttpStatusCode? statusCode, string code,
     /// <summary>True when the same request may succeed if retried later.</summary>
     public bool IsTransient =>
         StatusCode switch { null or HttpStatusCode.TooManyRequests => true, var status => (int)status >= 500 }
-        || ThrottlingCodes.Contains(Code);
+        || AwsErrorResponse.IsTransient(Code);
 }

@@ -81,7 +81,8 @@ public static class SigV4Signer
     private static string CollapseSpaces(string value) =>
         string.Join(' ', value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    // Non-S3 rule: drop empty and dot segments, then encode each decoded segment once.
+    // Non-S3 rule: drop empty and dot segments, then encode each decoded segment twice, as AWSSDK.Core's AWS4Signer does
+    // (S3 alone encodes once). The paths the clients send ("/") are the same either way.
     private static string CanonicalUri(Uri uri)
     {
         var path = uri.AbsolutePath;
@@ -90,7 +91,7 @@ public static class SigV4Signer
         {
             if (segment == ".") continue;
             if (segment == "..") { if (segments.Count > 0) segments.RemoveAt(segments.Count - 1); continue; }
-            segments.Add(Uri.EscapeDataString(Uri.UnescapeDataString(segment)));
+            segments.Add(Uri.EscapeDataString(Uri.EscapeDataString(Uri.UnescapeDataString(segment))));
         }
         if (segments.Count == 0) return "/";
         var canonical = "/" + string.Join('/', segments);

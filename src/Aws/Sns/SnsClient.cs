@@ -2,23 +2,22 @@ using System.Net;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
+using Payments.Aws.Http;
 using Payments.Aws.Signing;
 
 namespace Payments.Aws.Sns;
 
-/// <summary>SNS over its Query protocol: form-encoded POSTs, XML responses. No SNS SDK package is available here.</summary>
-public sealed class SnsClient
+/// <summary>
+/// SNS over its Query protocol: form-encoded POSTs, XML responses. No SNS SDK package is available here. Registered by
+/// <see cref="AwsHttpClientRegistration.AddSnsClient"/>.
+/// </summary>
+public sealed class SnsClient(IHttpClientFactory httpClients)
 {
+    public const string HttpClientName = "Payments.Aws.Sns";
     private const string ApiVersion = "2010-03-31";
     private const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";
 
-    private readonly SignedHttp _http;
-
-    /// <param name="credentials">Null resolves them the SDK's default way (environment, profile, container, instance).</param>
-    public SnsClient(HttpClient http, AwsEndpointOptions endpoint, AWSCredentials? credentials = null) =>
-        _http = new SignedHttp(http, endpoint, "sns", credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials());
+    private readonly AwsServiceHttp _http = new(httpClients, HttpClientName);
 
     /// <returns>The topic ARN. Creating an existing topic with the same attributes returns its ARN.</returns>
     public Task<string> CreateTopic(string name, CancellationToken cancellationToken = default) =>
@@ -49,6 +48,10 @@ public sealed class SnsClient
     }
 
     /// <returns>The SNS MessageId.</returns>
+    /// <remarks>
+    /// A publish whose answer was lost is retried and may reach the topic twice; the body is the MassTransit envelope,
+    /// whose MessageId the receiving inbox de-duplicates by.
+    /// </remarks>
     public async Task<string> Publish(string topicArn, string message,
         IEnumerable<KeyValuePair<string, string>>? stringAttributes = null, CancellationToken cancellationToken = default)
     {
@@ -82,7 +85,7 @@ public sealed class SnsClient
         IEnumerable<KeyValuePair<string, string>> all = [new("Action", action), new("Version", ApiVersion), .. parameters];
         var body = Encoding.UTF8.GetBytes(string.Join('&',
             all.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));
-        var response = await _http.Post(body, FormContentType, [], ToError, cancellationToken);
+        var response = await _http.Post(body, FormContentType, [], cancellationToken);
         try
         {
             return XDocument.Parse(response);
@@ -96,20 +99,4 @@ public sealed class SnsClient
     private static string Value(XDocument response, string element) =>
         response.Descendants().FirstOrDefault(e => e.Name.LocalName == element)?.Value
         ?? throw new AwsRequestException(HttpStatusCode.OK, "MalformedResponse", $"No <{element}> in the SNS response.");
-
-    private static AwsRequestException ToError(HttpStatusCode status, string body)
-    {
-        try
-        {
-            var error = XDocument.Parse(body).Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
-            string? Field(string name) => error?.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
-            if (Field("Code") is { } code)
-                return new AwsRequestException(status, code, Field("Message") ?? "");
-        }
-        catch (XmlException)
-        {
-            // Not an SNS error document (e.g. a proxy's page): fall through to the status code.
-        }
-        return new AwsRequestException(status, $"Http{(int)status}", body.Length > 500 ? body[..500] : body);
-    }
 }

@@ -34,7 +34,11 @@ public static partial class LambdaWorker
     /// </summary>
     public static async Task<int> Run(Uri runtimeApi, Func<HostApplicationBuilder> createBuilder, CancellationToken stop)
     {
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        // The runtime client must outlive a failed initialisation (to report it), so it is built before the host, with
+        // a container of its own; one client for the loop, whose invocation/next waits as long as the function idles.
+        await using var httpClients = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        using var http = httpClients.GetRequiredService<IHttpClientFactory>().CreateClient();
+        http.Timeout = Timeout.InfiniteTimeSpan;
         var client = new LambdaRuntimeClient(http, runtimeApi);
 
         IHost host;
