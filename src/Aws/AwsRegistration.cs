@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Payments.Aws.DeadLetters;
 using Payments.Aws.Signing;
 using Payments.Aws.Sns;
 using Payments.Aws.Sqs;
@@ -16,7 +17,8 @@ public static class AwsRegistration
 {
     /// <summary>
     /// SQS/SNS as the transport: the outbox delivers to topics and queues; with <paramref name="receive"/> this
-    /// process also long-polls the endpoint queues. The topology lists every endpoint, hosted here or not.
+    /// process also long-polls the endpoint queues. The topology lists every endpoint, hosted here or not; the depth of
+    /// each one's dead-letter queue is a gauge of this process.
     /// </summary>
     public static IServiceCollection AddAmazonSqsTransport(this IServiceCollection services, IReadOnlyList<MessageEndpoint> topology, bool receive)
     {
@@ -48,6 +50,8 @@ public static class AwsRegistration
         services.AddSingleton<SqsBatchHandler>();
         services.Replace(ServiceDescriptor.Singleton<IOutboxTransport, SqsOutboxTransport>());
         services.AddHostedService<SqsProvisioningService>();
+        services.AddMetrics();
+        services.AddHostedService<DeadLetterDepthGauge>();
         if (receive)
             services.AddHostedService<SqsReceiveService>();
         return services;
