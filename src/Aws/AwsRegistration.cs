@@ -17,8 +17,9 @@ public static class AwsRegistration
 {
     /// <summary>
     /// SQS/SNS as the transport: the outbox delivers to topics and queues; with <paramref name="receive"/> this
-    /// process also long-polls the endpoint queues. The topology lists every endpoint, hosted here or not; the depth of
-    /// each one's dead-letter queue is a gauge of this process.
+    /// process also long-polls the endpoint queues and reports the depth of each one's dead-letter queue (not on Lambda, where
+    /// nothing runs between invocations and SQS's own CloudWatch metric, which the alarm watches, is the depth). The topology
+    /// lists every endpoint, hosted here or not.
     /// </summary>
     public static IServiceCollection AddAmazonSqsTransport(this IServiceCollection services, IReadOnlyList<MessageEndpoint> topology, bool receive)
     {
@@ -50,10 +51,12 @@ public static class AwsRegistration
         services.AddSingleton<SqsBatchHandler>();
         services.Replace(ServiceDescriptor.Singleton<IOutboxTransport, SqsOutboxTransport>());
         services.AddHostedService<SqsProvisioningService>();
-        services.AddMetrics();
-        services.AddHostedService<DeadLetterDepthGauge>();
         if (receive)
+        {
             services.AddHostedService<SqsReceiveService>();
+            services.AddMetrics();
+            services.AddHostedService<DeadLetterDepthGauge>();
+        }
         return services;
     }
 

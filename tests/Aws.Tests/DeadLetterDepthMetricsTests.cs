@@ -7,8 +7,8 @@ using Payments.TestSupport;
 namespace Payments.Aws.Tests;
 
 /// <summary>
-/// A worker over SQS reports the depth of each endpoint's dead-letter queue (<c>payments.dlq.depth</c>, tagged with the
-/// queue's name), read from SQS on its refresh interval.
+/// A worker that long-polls SQS reports the depth of each endpoint's dead-letter queue (<c>payments.dlq.depth</c>, tagged
+/// with the queue's name), read from SQS on its refresh interval.
 /// </summary>
 public sealed class DeadLetterDepthMetricsTests
 {
@@ -32,7 +32,7 @@ public sealed class DeadLetterDepthMetricsTests
         {
             collected = metrics.Collect();
             return Task.FromResult(collected.Gauge(PaymentsMeter.DeadLetterDepth, (PaymentsMeter.QueueTag, poisoned)) == 1);
-        }, TimeSpan.FromSeconds(15), $"{PaymentsMeter.DeadLetterDepth} of {poisoned} to show the message");
+        }, TimeSpan.FromSeconds(30), $"{PaymentsMeter.DeadLetterDepth} of {poisoned} to show the message");
         foreach (var queue in deadLetterQueues.Where(q => q != poisoned))
             Assert.Equal(0, collected!.Gauge(PaymentsMeter.DeadLetterDepth, (PaymentsMeter.QueueTag, queue)));
         await worker.StopAsync();
