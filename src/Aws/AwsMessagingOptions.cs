@@ -37,6 +37,10 @@ public class AwsMessagingOptions
     [Range(0, 20)]
     public int WaitTimeSeconds { get; set; } = 20;
 
+    /// <summary>How often each dead-letter queue's depth is read for the <c>payments.dlq.depth</c> gauge.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan DeadLetterDepthInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long shutdown waits for in-flight messages before releasing them to other consumers.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payments.Aws.Http;
+using Payments.Aws.DeadLetters;
 using Payments.Aws.Signing;
 using Payments.Aws.Sqs;
 using Payments.Outbox;
@@ -16,7 +17,9 @@ public static class AwsRegistration
 {
     /// <summary>
     /// SQS/SNS as the transport: the outbox delivers to topics and queues; with <paramref name="receive"/> this
-    /// process also long-polls the endpoint queues. The topology lists every endpoint, hosted here or not.
+    /// process also long-polls the endpoint queues and reports the depth of each one's dead-letter queue (not on Lambda, where
+    /// nothing runs between invocations and SQS's own CloudWatch metric, which the alarm watches, is the depth). The topology
+    /// lists every endpoint, hosted here or not.
     /// </summary>
     public static IServiceCollection AddAmazonSqsTransport(this IServiceCollection services, IReadOnlyList<MessageEndpoint> topology, bool receive)
     {
@@ -46,7 +49,11 @@ public static class AwsRegistration
         services.Replace(ServiceDescriptor.Singleton<IOutboxTransport, SqsOutboxTransport>());
         services.AddHostedService<SqsProvisioningService>();
         if (receive)
+        {
             services.AddHostedService<SqsReceiveService>();
+            services.AddMetrics();
+            services.AddHostedService<DeadLetterDepthGauge>();
+        }
         return services;
     }
 

@@ -18,6 +18,7 @@ using Payments.Persistence.Recovery;
 using Payments.Persistence.Sagas;
 using Payments.Processing.Gateway;
 using Payments.Processing.Recovery;
+using Payments.Processing.Telemetry;
 using Payments.Sagas;
 
 namespace Payments.Persistence;
@@ -39,6 +40,8 @@ public static class PersistenceRegistration
         services.AddSingleton<OutboxAppender>();
         services.AddMetrics();
         services.AddSingleton<OutboxMetrics>();
+        services.AddSingleton<PaymentMetrics>();
+        services.AddScoped<AfterCommit>();
         services.AddScoped<ParkedOutboxRows>();
         services.TryAddSingleton<IOutboxTransport, BusOutboxTransport>();
         services.AddSingleton<OutboxDeliveryService>();

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Outbox;
 using Payments.Persistence.Outbox;
+using Payments.Processing.Telemetry;
 using Payments.TestSupport;
 using Xunit.Abstractions;
 
@@ -121,7 +121,7 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
         using var host = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddConsumer<TestPingConsumer>(),
             new Dictionary<string, string?> { ["Payments:Outbox:DeliveryEnabled"] = "false" });
         var delivery = host.Services.GetRequiredService<OutboxDeliveryService>();
-        using var metrics = new ParkedMetrics(host.Services.GetRequiredService<IMeterFactory>());
+        using var metrics = new HostMetrics(host.Services);
         await MessagingHost.PublishThroughOutbox(host, Enumerable.Range(0, 3).Select(_ => new TestPing(Guid.NewGuid())));
         await _sql.Execute("UPDATE outbox_messages SET destination_address = NULL WHERE sequence_number = (SELECT min(sequence_number) FROM outbox_messages)");
 
@@ -129,13 +129,18 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(new DeliveryBatch(3, 2, 0, null), batch);
         Assert.Equal([(1, "no destination address")],
             await _sql.Query("SELECT attempts, last_error FROM outbox_messages WHERE parked_at IS NOT NULL", r => (r.GetInt32(0), r.GetString(1))));
-        Assert.Equal((1L, 1L), metrics.Read());
+        Assert.Equal((1L, 1.0), Parked(metrics.Collect()));
 
         Assert.Equal(0, (await Command("retry", "--all")).Exit);
         Assert.Equal(0, await delivery.CountParked(CancellationToken.None));
-        Assert.Equal((1L, 0L), metrics.Read());
+        Assert.Equal((1L, 0.0), Parked(metrics.Collect()));
         await host.StopAsync();
     }
+
+    /// <summary>The rows this host parked (<c>payments.outbox.parked_messages</c>) and the parked rows at its last count
+    /// (<c>payments.outbox.parked</c>, -1 when it reported none).</summary>
+    static (long Total, double Now) Parked(CollectedMetrics metrics) =>
+        (metrics.Sum(PaymentsMeter.OutboxParkedMessages), metrics.Gauge(PaymentsMeter.OutboxParked) ?? -1);
 
     Task<IHost> Start(RefusingTransport transport) =>
         // The production back-off (0.1 s doubling up to 30 s) rather than the test host's 200 ms ceiling, so that whole
@@ -171,38 +176,5 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
                 result.Refused(message, Reason);
             return result;
         }
-    }
-
-    /// <summary>Reads this host's <c>payments.outbox.parked_total</c> (summed) and <c>payments.outbox.parked</c> (last value).</summary>
-    sealed class ParkedMetrics : IDisposable
-    {
-        readonly MeterListener _listener = new();
-        long _total;
-        long _gauge = -1;
-
-        public ParkedMetrics(IMeterFactory hostMeters)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == OutboxMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, hostMeters))
-                    listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            {
-                if (instrument.Name == OutboxMetrics.ParkedCounter)
-                    Interlocked.Add(ref _total, value);
-                else if (instrument.Name == OutboxMetrics.ParkedGauge)
-                    Interlocked.Exchange(ref _gauge, value);
-            });
-            _listener.Start();
-        }
-
-        public (long Total, long Gauge) Read()
-        {
-            _listener.RecordObservableInstruments();
-            return (Interlocked.Read(ref _total), Interlocked.Read(ref _gauge));
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -10,8 +10,9 @@ namespace Payments.Persistence.Inbox;
 /// Consumer inbox on Postgres, plugged into MassTransit's outbox middleware. For each (MessageId, consumer)
 /// the inbox row is claimed and locked with <c>FOR UPDATE</c>; the consumer's work, its outgoing messages and
 /// the "consumed" mark commit in one transaction, so a redelivered message finds the mark and does nothing.
+/// What the work left for after the commit (<see cref="AfterCommit"/>) runs once it committed, and is dropped if it did not.
 /// </summary>
-public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider provider, OutboxSignal signal)
+public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider provider, OutboxSignal signal, AfterCommit afterCommit)
     : IOutboxContextFactory<PaymentsDbContext>
 {
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
@@ -46,9 +47,12 @@ public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider p
                     catch
                     {
                         db.ChangeTracker.Clear();
+                        afterCommit.RolledBack();
                         throw;
                     }
                 }
+
+                afterCommit.Committed();
 
                 if (inboxContext.AddedMessages)
                     signal.Raise();

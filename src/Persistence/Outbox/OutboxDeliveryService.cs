@@ -26,11 +26,14 @@ public sealed partial class OutboxDeliveryService(
 {
     const int LastErrorLength = 2000;
     static readonly TimeSpan ParkedCountInterval = TimeSpan.FromMinutes(1);
+    /// <summary>How often the backlog gauges are refreshed: a quarter of OpenTelemetry's default export interval.</summary>
+    public static readonly TimeSpan BacklogInterval = TimeSpan.FromSeconds(15);
 
     readonly OutboxOptions _options = options.Value;
     // When the earliest scheduled row falls due; unknown at start, so the first batch looks.
     DateTime? _nextScheduledDue = DateTime.MinValue;
     DateTime _parkedCountedAt = DateTime.MinValue;
+    DateTime _backlogMeasuredAt = DateTime.MinValue;
     long? _parkedLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,6 +48,8 @@ public sealed partial class OutboxDeliveryService(
             {
                 if (DateTime.UtcNow - _parkedCountedAt >= ParkedCountInterval)
                     await CountParked(stoppingToken);
+                if (DateTime.UtcNow - _backlogMeasuredAt >= BacklogInterval)
+                    await MeasureBacklog(stoppingToken);
 
                 var batch = await DeliverBatch(stoppingToken);
                 if (batch.NothingAccepted)
@@ -145,21 +150,34 @@ public sealed partial class OutboxDeliveryService(
         return new DeliveryBatch(rows.Count, sent.Count, failed.Count(f => !f.Unsendable), nextDue);
     }
 
-    /// <summary>How long the oldest row that is due has waited (zero when none): the outbox-lag alarm's metric. Parked rows
-    /// wait for an operator, not for delivery, and are counted by <see cref="CountParked"/> instead.</summary>
-    public async Task<TimeSpan> OldestDueAge(CancellationToken cancellationToken)
+    /// <summary>
+    /// Measures the rows due for delivery (parked rows wait for an operator instead, see <see cref="CountParked"/>) for the
+    /// <c>payments.outbox.due</c> and <c>payments.outbox.oldest_due_age</c> gauges; the age is also the outbox-lag alarm's
+    /// metric on Lambda. The delivery loop calls it every <see cref="BacklogInterval"/>, never a scrape: each part of the
+    /// statement is served by its partial index, and its cost grows with the backlog only, which is small while delivery
+    /// keeps up.
+    /// </summary>
+    public async Task<OutboxBacklog> MeasureBacklog(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        var seconds = await db.Database
-            .SqlQuery<double>($"""
-                               SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(enqueue_time, sent_time))), 0)::float8 AS "Value"
-                                 FROM outbox_messages
-                                WHERE (enqueue_time IS NULL OR enqueue_time <= now()) AND parked_at IS NULL
-                               """)
+        var measured = await db.Database
+            .SqlQuery<BacklogRow>($"""
+                                   SELECT count(*) AS "Due", COALESCE(EXTRACT(EPOCH FROM now() - min(waiting_since)), 0)::float8 AS "OldestSeconds"
+                                     FROM (SELECT sent_time AS waiting_since FROM outbox_messages
+                                            WHERE enqueue_time IS NULL AND parked_at IS NULL
+                                           UNION ALL
+                                           SELECT enqueue_time FROM outbox_messages
+                                            WHERE enqueue_time <= now() AND parked_at IS NULL) AS due
+                                   """)
             .ToListAsync(cancellationToken);
-        return TimeSpan.FromSeconds(Math.Max(0, seconds.Single()));
+        var backlog = new OutboxBacklog(measured.Single().Due, TimeSpan.FromSeconds(Math.Max(0, measured.Single().OldestSeconds)));
+        _backlogMeasuredAt = DateTime.UtcNow;
+        metrics.BacklogNow(backlog);
+        return backlog;
     }
+
+    sealed record BacklogRow(long Due, double OldestSeconds);
 
     /// <summary>Counts the parked rows for the <c>payments.outbox.parked</c> gauge and logs the count when it changed.
     /// The delivery loop calls it every minute and after parking rows.</summary>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
 using Payments.Persistence.Idempotency;
 using Payments.Sagas;
+using Payments.Processing.Telemetry;
 
 namespace Payments.Persistence.Payments;
 
@@ -18,9 +19,9 @@ public sealed record CreatedResponse(int Status, string Body, string Location);
 /// Creates a payment exactly once per (user, Idempotency-Key), in one transaction: claims the key, stores the payment and
 /// the first row of its history, writes <see cref="PaymentRequested"/> to the outbox and stores the response for replays. The same key with the same
 /// request fingerprint replays the stored response; with another one it is refused; while the first holds the key, the
-/// second is told it is in flight.
+/// second is told it is in flight. A payment is counted as created once its transaction committed; a replay is not.
 /// </summary>
-public sealed class PaymentCreation(PaymentsDbContext db, IPublishEndpoint publish)
+public sealed class PaymentCreation(PaymentsDbContext db, IPublishEndpoint publish, PaymentMetrics metrics)
 {
     public async Task<CreationResult> CreateOnce(Payment payment, string key, byte[] fingerprint, Func<Payment, CreatedResponse> respond,
         CancellationToken cancellationToken)
@@ -62,6 +63,7 @@ public sealed class PaymentCreation(PaymentsDbContext db, IPublishEndpoint publi
             {
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+                metrics.Created(payment.Currency);
                 return new CreationResult(CreationOutcome.Created, response.Status, response.Body, response.Location);
             }
             catch (DbUpdateException e) when (attempt == 1 && DbConflicts.IsUniqueViolation(e))

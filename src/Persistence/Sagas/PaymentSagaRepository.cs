@@ -8,9 +8,10 @@ namespace Payments.Persistence.Sagas;
 /// <summary>
 /// MassTransit saga repository for <see cref="PaymentState"/> on Postgres (pessimistic locking). When the
 /// consumer inbox already opened a transaction, the saga joins it: state, outgoing messages and the inbox
-/// mark commit together.
+/// mark commit together; otherwise it commits a transaction of its own, then runs what waits for it (<see cref="AfterCommit"/>).
 /// </summary>
-public sealed class PaymentSagaRepository(PaymentsDbContext db, ISagaConsumeContextFactory<PaymentsDbContext, PaymentState> factory)
+public sealed class PaymentSagaRepository(PaymentsDbContext db, ISagaConsumeContextFactory<PaymentsDbContext, PaymentState> factory,
+    AfterCommit afterCommit)
     : ISagaRepositoryContextFactory<PaymentState>,
       ILoadSagaRepositoryContextFactory<PaymentState>,
       IQuerySagaRepositoryContextFactory<PaymentState>
@@ -66,8 +67,10 @@ public sealed class PaymentSagaRepository(PaymentsDbContext db, ISagaConsumeCont
         catch
         {
             db.ChangeTracker.Clear();
+            afterCommit.RolledBack();
             throw;
         }
+        afterCommit.Committed();
     }
 
     sealed class ReadOnlyContext(PaymentsDbContext db, CancellationToken cancellationToken)

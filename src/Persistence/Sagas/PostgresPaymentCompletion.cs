@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
+using Payments.Processing.Telemetry;
 using Payments.Sagas;
 
 namespace Payments.Persistence.Sagas;
@@ -7,14 +8,15 @@ namespace Payments.Persistence.Sagas;
 /// <summary>
 /// Finishing a payment on Postgres, in the saga's own transaction (the scope's context): the payments row takes the
 /// terminal status unless it has one already, so the API never shows an outcome that was not committed; the same
-/// statement drops the payment's scheduled messages (charge timeout, retry) still waiting in the outbox.
+/// statement drops the payment's scheduled messages (charge timeout, retry) still waiting in the outbox. The payment
+/// is counted as completed after the commit, and only when this statement is the one that finished it.
 /// </summary>
-public sealed class PostgresPaymentCompletion(PaymentsDbContext db) : IPaymentCompletion
+public sealed class PostgresPaymentCompletion(PaymentsDbContext db, PaymentMetrics metrics, AfterCommit afterCommit) : IPaymentCompletion
 {
     public async Task Complete(PaymentState saga, string publicStatus, CancellationToken cancellationToken)
     {
         var completedAt = saga.CompletedAt ?? DateTimeOffset.UtcNow;
-        await db.Database.ExecuteSqlAsync(
+        var finished = await db.Database.SqlQuery<DateTimeOffset>(
             $"""
              WITH cancelled_schedules AS (
                DELETE FROM outbox_messages WHERE correlation_id = {saga.CorrelationId} AND enqueue_time IS NOT NULL
@@ -23,6 +25,9 @@ public sealed class PostgresPaymentCompletion(PaymentsDbContext db) : IPaymentCo
                 SET status = {publicStatus}, failure_reason = {saga.FailureReason}, charge_id = {saga.ChargeId},
                     completed_at = {completedAt}, updated_at = {completedAt}
               WHERE id = {saga.CorrelationId} AND status = {PaymentStatus.Pending}
-             """, cancellationToken);
+             RETURNING created_at AS "Value"
+             """).ToListAsync(cancellationToken);
+        if (finished is [var createdAt])
+            afterCommit.Add(() => metrics.Completed(publicStatus, completedAt - createdAt));
     }
 }

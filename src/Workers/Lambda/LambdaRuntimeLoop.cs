@@ -174,7 +174,7 @@ public sealed partial class LambdaRuntimeLoop(
     {
         // Measured before the sweep delivers: what the instances' own delivery left waiting is the lag worth an alarm
         // (infra/terraform/alarms.tf, Payments/OutboxOldestAgeSeconds).
-        var lag = await outbox.OldestDueAge(cancellationToken);
+        var lag = (await outbox.MeasureBacklog(cancellationToken)).OldestAge;
         await _metrics.WriteLineAsync(EmbeddedMetric.Line("Payments", "OutboxOldestAgeSeconds", Math.Round(lag.TotalSeconds, 3), "Seconds", _time.GetUtcNow()));
         await _metrics.FlushAsync(cancellationToken);
         var recovered = await recovery.RunOnce(cancellationToken);
