@@ -10,9 +10,9 @@ namespace Payments.Api.Payments;
 /// <summary><c>GET /payments</c>: the caller's payments, newest first, keyset-paginated by (created_at, id).</summary>
 public static class ListPayments
 {
-    const int DefaultLimit = 20;
-    const int MaxLimit = 100;
-    static readonly string[] Statuses = [PaymentStatus.Pending, PaymentStatus.Success, PaymentStatus.Failed];
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+    public static readonly IReadOnlyList<string> Statuses = [PaymentStatus.Pending, PaymentStatus.Success, PaymentStatus.Failed];
 
     public static async Task<IResult> Handle(HttpContext http, PaymentQueries payments, CancellationToken cancellationToken,
         string? limit = null, string? cursor = null, string? status = null)
@@ -45,7 +45,7 @@ public static class ListPayments
     }
 
     /// <summary>A page's position as clients see it: the last row's key, opaque (base64url of microseconds and id).</summary>
-    static class Cursor
+    public static class Cursor
     {
         static readonly long MaxMicros = (DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
