@@ -54,11 +54,13 @@ public static class OpenApiRegistration
     {
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
-            // Everything the page loads is served by the app itself: no fonts, telemetry or agent from elsewhere.
+            // Everything the page loads is served by the app itself: no fonts, telemetry, agent or hosted tools from elsewhere.
             app.MapScalarApiReference(ReferencePath, options => options
                 .WithTitle("Payments API")
+                .AddPreferredSecuritySchemes(BearerSecurity.SchemeName)
                 .DisableDefaultFonts()
                 .DisableTelemetry()
-                .DisableAgent());
+                .DisableAgent()
+                .HideDeveloperTools());
     }
 }
