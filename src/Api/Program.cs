@@ -15,8 +15,13 @@ switch (args)
         return DevToken.Print(builder.Configuration, rest);
 }
 
-builder.AddPaymentsApi();
-builder.AddPaymentsBus();
+if (BuildTimeDocument.IsGenerating)
+    BuildTimeDocument.AddApiToDescribe(builder, b => b.AddPaymentsApi());
+else
+{
+    builder.AddPaymentsApi();
+    builder.AddPaymentsBus();
+}
 
 var app = builder.Build();
 app.UsePaymentsApi();

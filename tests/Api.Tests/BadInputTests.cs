@@ -151,6 +151,7 @@ public class BadInputTests(SharedApi shared) : IClassFixture<SharedApi>
         else if (bad.Field is not null)
             Assert.Equal(bad.Field, problem.GetProperty("field").GetString());
         Assert.False(problem.TryGetProperty("exception", out _));
+        await OpenApi.OpenApiContract.Committed().AssertConforms(response, "POST", "/payments");
         await AssertNothingWritten();
     }
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Payments.Api.Auth;
+using Payments.Api.OpenApi;
 using Payments.Api.Payments;
 using Payments.Api.Problems;
 using Payments.Aws;
@@ -24,9 +26,14 @@ public static class ApiRegistration
 
         builder.AddPaymentsAuth();
         builder.Services.AddPaymentsProblems();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // The web default also reads numbers from strings, and the OpenAPI schemas would say so; the API never does.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         builder.Services.AddOptions<PaymentRules>().BindConfiguration(PaymentRules.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOpenApi();
+        builder.Services.AddPaymentsOpenApi();
         builder.Services.AddPaymentsHealthChecks();
         builder.Services.AddPaymentsPersistence(builder.Configuration, DatabasePassword.FromSecret(builder.Configuration));
     }
@@ -61,7 +68,7 @@ public static class ApiRegistration
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapOpenApi();
+        app.MapPaymentsOpenApi();
         app.MapHealthEndpoints();
         app.MapPaymentEndpoints();
     }

@@ -8,6 +8,12 @@ public static class IdempotencyKeyHeader
     public const string Name = "Idempotency-Key";
     public const int MaxLength = 255;
 
+    /// <summary>
+    /// What <see cref="Read"/> accepts, as a regular expression for the OpenAPI document: a quoted key, or a key that is
+    /// not quoted (anything from '"' to '"' counts as quoted), each of 1 to <see cref="MaxLength"/> visible ASCII characters.
+    /// </summary>
+    public static readonly string Pattern = $"^(?:\"[!-~]{{1,{MaxLength}}}\"|(?!\"[!-~]*\"$)[!-~]{{1,{MaxLength}}})$";
+
     public enum Outcome { Valid, Missing, Malformed }
 
     public static Outcome Read(IHeaderDictionary headers, out string key)

@@ -11,9 +11,9 @@ namespace Payments.Api.Payments;
 public static class ListPayments
 {
     // Pages of a payment's history take the same limits.
-    internal const int DefaultLimit = 20;
-    internal const int MaxLimit = 100;
-    static readonly string[] Statuses = [PaymentStatus.Pending, PaymentStatus.Success, PaymentStatus.Failed];
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+    public static readonly IReadOnlyList<string> Statuses = [PaymentStatus.Pending, PaymentStatus.Success, PaymentStatus.Failed];
 
     public static async Task<IResult> Handle(HttpContext http, PaymentQueries payments, CancellationToken cancellationToken,
         string? limit = null, string? cursor = null, string? status = null)
@@ -46,7 +46,7 @@ public static class ListPayments
     }
 
     /// <summary>A page's position as clients see it: the last row's key, opaque (base64url of microseconds and id).</summary>
-    static class Cursor
+    public static class Cursor
     {
         static readonly long MaxMicros = (DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 

@@ -1,5 +1,5 @@
-using Microsoft.OpenApi;
-using Payments.Api.Problems;
+using Payments.Api.OpenApi;
+using static Payments.Api.Problems.ApiProblems;
 
 namespace Payments.Api.Payments;
 
@@ -7,35 +7,37 @@ public static class PaymentEndpoints
 {
     public static void MapPaymentEndpoints(this IEndpointRouteBuilder app)
     {
-        var payments = app.MapGroup("/payments").RequireAuthorization().WithTags("Payments");
+        var payments = app.MapGroup("/payments").RequireAuthorization().WithTags("Payments")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, Types.Unauthorized)
+            .ProducesProblems(StatusCodes.Status500InternalServerError, Types.Internal);
 
+        // The handlers read the body, the Idempotency-Key and the query themselves (to answer with their own problems), so
+        // what they take is described by PaymentOperations rather than seen in their signatures.
         payments.MapPost("/", CreatePayment.Handle)
             .WithName("CreatePayment")
-            .WithSummary("Create a payment (stored as PENDING; processed asynchronously)")
-            // Documented, not enforced by routing: the handler answers a wrong content type with its own 415 problem.
-            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
-            {
-                var schema = await context.GetOrCreateSchemaAsync(typeof(CreatePaymentRequest), null, cancellationToken);
-                operation.RequestBody = new OpenApiRequestBody
-                {
-                    Required = true,
-                    Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
-                };
-            })
+            .WithSummary("Create a payment")
+            .WithDescription("Stores the payment as `PENDING` and answers at once; it is processed asynchronously. Retries with the same "
+                             + "`Idempotency-Key` and body get the first answer again and create nothing.")
+            .AddOpenApiOperationTransformer(PaymentOperations.Create)
             .Produces<PaymentResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesHeader(StatusCodes.Status201Created, ResponseHeaders.Location)
+            .ProducesHeader(StatusCodes.Status201Created, ResponseHeaders.IdempotentReplayed, required: false)
+            .ProducesProblems(StatusCodes.Status400BadRequest,
+                Types.Validation, Types.MalformedJson, Types.MissingIdempotencyKey, Types.InvalidIdempotencyKey)
+            .ProducesProblems(StatusCodes.Status403Forbidden, Types.Forbidden)
+            .ProducesProblems(StatusCodes.Status409Conflict, Types.RequestInProgress)
+            .ProducesProblems(StatusCodes.Status413PayloadTooLarge, Types.PayloadTooLarge)
+            .ProducesProblems(StatusCodes.Status415UnsupportedMediaType, Types.UnsupportedMediaType)
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, Types.IdempotencyKeyReused);
 
         payments.MapGet("/{id}", GetPayment.Handle)
             .WithName("GetPayment")
+            .WithSummary("Get a payment")
+            .WithDescription("One of your payments; anyone else's is `404`, as is an id that does not exist.")
+            .AddOpenApiOperationTransformer(PaymentOperations.Get)
             .Produces<PaymentResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, Types.Validation)
+            .ProducesProblems(StatusCodes.Status404NotFound, Types.NotFound);
 
         payments.MapGet("/{id}/events", ListPaymentEvents.Handle)
             .WithName("ListPaymentEvents")
@@ -47,7 +49,10 @@ public static class PaymentEndpoints
 
         payments.MapGet("/", ListPayments.Handle)
             .WithName("ListPayments")
+            .WithSummary("List your payments")
+            .WithDescription("Newest first, a page at a time: pass `next_cursor` back as `cursor` until it is null.")
+            .AddOpenApiOperationTransformer(PaymentOperations.List)
             .Produces<PaymentPage>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblems(StatusCodes.Status400BadRequest, Types.Validation);
     }
 }

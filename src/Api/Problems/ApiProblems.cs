@@ -9,22 +9,22 @@ namespace Payments.Api.Problems;
 /// </summary>
 public static class ApiProblems
 {
-    const string Prefix = "urn:payments:problem:";
+    public const string TypePrefix = "urn:payments:problem:";
 
     public static class Types
     {
-        public const string Validation = Prefix + "validation-error";
-        public const string MalformedJson = Prefix + "malformed-json";
-        public const string MissingIdempotencyKey = Prefix + "missing-idempotency-key";
-        public const string InvalidIdempotencyKey = Prefix + "invalid-idempotency-key";
-        public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
-        public const string RequestInProgress = Prefix + "request-in-progress";
-        public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
-        public const string PayloadTooLarge = Prefix + "payload-too-large";
-        public const string Unauthorized = Prefix + "unauthorized";
-        public const string Forbidden = Prefix + "forbidden";
-        public const string NotFound = Prefix + "not-found";
-        public const string Internal = Prefix + "internal-error";
+        public const string Validation = TypePrefix + "validation-error";
+        public const string MalformedJson = TypePrefix + "malformed-json";
+        public const string MissingIdempotencyKey = TypePrefix + "missing-idempotency-key";
+        public const string InvalidIdempotencyKey = TypePrefix + "invalid-idempotency-key";
+        public const string IdempotencyKeyReused = TypePrefix + "idempotency-key-reused";
+        public const string RequestInProgress = TypePrefix + "request-in-progress";
+        public const string UnsupportedMediaType = TypePrefix + "unsupported-media-type";
+        public const string PayloadTooLarge = TypePrefix + "payload-too-large";
+        public const string Unauthorized = TypePrefix + "unauthorized";
+        public const string Forbidden = TypePrefix + "forbidden";
+        public const string NotFound = TypePrefix + "not-found";
+        public const string Internal = TypePrefix + "internal-error";
     }
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
@@ -72,6 +72,19 @@ public static class ApiProblems
     public static ProblemHttpResult NotFound() =>
         Problem(404, Types.NotFound, "No such payment.", null);
 
+    public const string InternalTitle = "Something went wrong on our side.";
+
+    /// <summary>What an unhandled error becomes (<see cref="ProblemsRegistration"/> writes it): a title, never a detail.</summary>
+    public static ProblemHttpResult Internal() => Problem(500, Types.Internal, InternalTitle, null);
+
+    /// <summary>The problem a result writes and the header it sets beside it, if any: for the OpenAPI document's examples.</summary>
+    public static (ProblemDetails Problem, string? Header) Describe(IResult result) => result switch
+    {
+        ProblemHttpResult problem => (problem.ProblemDetails, null),
+        WithHeader { Inner: ProblemHttpResult problem } withHeader => (problem.ProblemDetails, withHeader.Name),
+        _ => throw new ArgumentException($"{result.GetType().Name} is not a problem of {nameof(ApiProblems)}", nameof(result)),
+    };
+
     static Dictionary<string, object?> Field(string name) => new() { ["field"] = name };
 
     static ProblemHttpResult Problem(int status, string type, string title, string? detail, IDictionary<string, object?>? extensions = null)
@@ -86,6 +99,9 @@ public static class ApiProblems
     /// <summary>A problem response that also sets one header (Retry-After, WWW-Authenticate).</summary>
     sealed class WithHeader(IResult inner, string name, string value) : IResult
     {
+        public IResult Inner => inner;
+        public string Name => name;
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.Headers[name] = value;

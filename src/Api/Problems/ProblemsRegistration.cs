@@ -20,7 +20,7 @@ public static class ProblemsRegistration
             else if (context.ProblemDetails.Status >= 500)
             {
                 context.ProblemDetails.Type = ApiProblems.Types.Internal;
-                context.ProblemDetails.Title = "Something went wrong on our side.";
+                context.ProblemDetails.Title = ApiProblems.InternalTitle;
                 context.ProblemDetails.Detail = null;
             }
             context.ProblemDetails.Extensions.Remove("exception");

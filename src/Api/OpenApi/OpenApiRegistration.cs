@@ -1,0 +1,66 @@
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Payments.Api.OpenApi;
+
+/// <summary>
+/// The OpenAPI document (<c>/openapi/v1.json</c>; committed as <c>docs/openapi.json</c>) and, in Development, its
+/// reference page at <c>/docs</c>.
+/// </summary>
+public static class OpenApiRegistration
+{
+    public const string ReferencePath = "/docs";
+
+    const string Description = """
+        Payments are created with `POST /payments` and processed asynchronously: the answer is `201` with the payment `PENDING`;
+        read it again (or list your payments) to see it become `SUCCESS` or `FAILED`, which never change afterwards.
+
+        **Authentication**: every `/payments` operation takes a bearer JWT whose `sub` is the user's uuid; a user sees only
+        their own payments (anyone else's are `404`).
+
+        **Retries**: send an `Idempotency-Key` with every `POST /payments` and reuse it when retrying. The same key and body
+        replay the first answer (`Idempotent-Replayed: true`); the same key with another body is `422`; a retry while the
+        first request is still running is `409` with `Retry-After`. Nothing is ever created twice.
+
+        **Errors** are `application/problem+json` (RFC 9457) with a stable `type` (see the `Problem` schema); a `400` of type
+        `validation-error` names each offending field in `errors`, and nothing was written.
+
+        **Lists** are newest first and paginated by cursor: pass `next_cursor` back as `cursor` until it is null.
+        """;
+
+    public static void AddPaymentsOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo { Title = "Payments API", Version = "v1", Description = Description };
+                document.Tags = new HashSet<OpenApiTag>
+                {
+                    new() { Name = "Payments", Description = "Create, read and list your payments." },
+                    new() { Name = HealthPaths.Tag, Description = "Probes for load balancers and orchestrators; no token." },
+                };
+                return Task.CompletedTask;
+            });
+            options.AddDocumentTransformer<BearerSecurity>();
+            options.AddDocumentTransformer<ProblemSchema>();
+            options.AddDocumentTransformer<HealthPaths>();
+            options.AddOperationTransformer<BearerSecurity>();
+            options.AddOperationTransformer<ProblemResponses>();
+            options.AddOperationTransformer<ResponseHeaders>();
+            options.AddSchemaTransformer<PaymentSchemas>();
+        });
+
+    public static void MapPaymentsOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+            // Everything the page loads is served by the app itself: no fonts, telemetry, agent or hosted tools from elsewhere.
+            app.MapScalarApiReference(ReferencePath, options => options
+                .WithTitle("Payments API")
+                .AddPreferredSecuritySchemes(BearerSecurity.SchemeName)
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .HideDeveloperTools());
+    }
+}
