@@ -61,15 +61,32 @@ public static class PaymentOperations
 
     public static Task Get(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var id = Parameter(operation, "id");
-        id.Description = "The payment's id (from `Location` or `id`).";
-        id.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" };
-        id.Example = PaymentExamples.Succeeded.Id.ToString();
+        PaymentId(operation);
         Example(operation, StatusCodes.Status200OK, PaymentExamples.Json(PaymentExamples.Succeeded, Json(context)));
         return Task.CompletedTask;
     }
 
     public static Task List(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        Page(operation);
+        var status = Parameter(operation, "status");
+        status.Description = "Only payments in this status.";
+        status.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ListPayments.Statuses.Select(s => (JsonNode)s)] };
+        Example(operation, StatusCodes.Status200OK, PaymentExamples.Json(PaymentExamples.Page, Json(context)));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The <c>{id}</c> of an operation on one payment.</summary>
+    public static void PaymentId(OpenApiOperation operation)
+    {
+        var id = Parameter(operation, "id");
+        id.Description = "The payment's id (from `Location` or `id`).";
+        id.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" };
+        id.Example = PaymentExamples.Succeeded.Id.ToString();
+    }
+
+    /// <summary>The <c>limit</c> and <c>cursor</c> of a keyset-paginated list (the bounds of <see cref="ListPayments"/>).</summary>
+    public static void Page(OpenApiOperation operation)
     {
         var limit = Parameter(operation, "limit");
         limit.Description = "Page size.";
@@ -81,14 +98,9 @@ public static class PaymentOperations
             Maximum = ListPayments.MaxLimit.ToString(CultureInfo.InvariantCulture),
             Default = ListPayments.DefaultLimit,
         };
-        var status = Parameter(operation, "status");
-        status.Description = "Only payments in this status.";
-        status.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ListPayments.Statuses.Select(s => (JsonNode)s)] };
         var cursor = Parameter(operation, "cursor");
         cursor.Description = "The previous page's `next_cursor`, as it was (opaque); absent for the first page.";
         cursor.Schema = new OpenApiSchema { Type = JsonSchemaType.String };
-        Example(operation, StatusCodes.Status200OK, PaymentExamples.Json(PaymentExamples.Page, Json(context)));
-        return Task.CompletedTask;
     }
 
     static OpenApiParameter Parameter(OpenApiOperation operation, string name) =>
