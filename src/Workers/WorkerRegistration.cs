@@ -25,6 +25,7 @@ public static class WorkerRegistration
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning); // every AWS call's attempt at Information; retries, timeouts and the breaker at Warning
 
         builder.Services.AddPaymentsPersistence(configuration, DatabasePassword(configuration));
         builder.Services.AddPaymentProcessing().AddOutcomeForwardingServices();
