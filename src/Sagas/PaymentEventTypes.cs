@@ -19,4 +19,10 @@ public static class PaymentEventTypes
     public const string ChargeNotFound = "charge.not_found";
     public const string Succeeded = "payment.succeeded";
     public const string Failed = "payment.failed";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        Created, ChargeRequested, ChargeApproved, ChargeDeclined, ChargeFailedTransient, ChargeAnswerLost, ChargeTimedOut, RetryScheduled,
+        ReconciliationRequested, ReconciliationTimedOut, ChargeNotFound, Succeeded, Failed,
+    ];
 }

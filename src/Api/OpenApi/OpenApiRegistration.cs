@@ -25,7 +25,8 @@ public static class OpenApiRegistration
         **Errors** are `application/problem+json` (RFC 9457) with a stable `type` (see the `Problem` schema); a `400` of type
         `validation-error` names each offending field in `errors`, and nothing was written.
 
-        **Lists** are newest first and paginated by cursor: pass `next_cursor` back as `cursor` until it is null.
+        **Lists** are paginated by cursor: pass `next_cursor` back as `cursor` until it is null. Payments come newest first, a
+        payment's history (`GET /payments/{id}/events`) oldest first.
         """;
 
     public static void AddPaymentsOpenApi(this IServiceCollection services) =>
@@ -36,7 +37,7 @@ public static class OpenApiRegistration
                 document.Info = new OpenApiInfo { Title = "Payments API", Version = "v1", Description = Description };
                 document.Tags = new HashSet<OpenApiTag>
                 {
-                    new() { Name = "Payments", Description = "Create, read and list your payments." },
+                    new() { Name = "Payments", Description = "Create, read and list your payments, and read each one's history." },
                     new() { Name = HealthPaths.Tag, Description = "Probes for load balancers and orchestrators; no token." },
                 };
                 return Task.CompletedTask;

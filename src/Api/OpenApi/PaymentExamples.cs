@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Payments.Api.Payments;
 using Payments.Contracts;
 using Payments.Persistence.Payments;
+using Payments.Sagas;
 
 namespace Payments.Api.OpenApi;
 
@@ -31,6 +32,15 @@ public static class PaymentExamples
 
     public static readonly PaymentPage Page = new([Succeeded, Declined],
         ListPayments.Cursor.Encode(new PaymentKey(Declined.CreatedAt, Declined.Id)));
+
+    /// <summary>The history of <see cref="Succeeded"/>, the payment the operations' id examples name.</summary>
+    public static readonly PaymentEventPage History = new(
+    [
+        new(41, PaymentEventTypes.Created, Succeeded.CreatedAt, null, null, null),
+        new(42, PaymentEventTypes.ChargeRequested, Succeeded.CreatedAt.AddMilliseconds(37), 1, null, null),
+        new(43, PaymentEventTypes.ChargeApproved, Succeeded.CreatedAt.AddMilliseconds(398), 1, null, null),
+        new(44, PaymentEventTypes.Succeeded, Succeeded.CompletedAt!.Value, null, null, null),
+    ], null);
 
     public static JsonNode Json<T>(T value, JsonSerializerOptions options) => JsonSerializer.SerializeToNode(value, options)!;
 }

@@ -76,6 +76,14 @@ public static class PaymentOperations
         return Task.CompletedTask;
     }
 
+    public static Task Events(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        PaymentId(operation);
+        Page(operation);
+        Example(operation, StatusCodes.Status200OK, PaymentExamples.Json(PaymentExamples.History, Json(context)));
+        return Task.CompletedTask;
+    }
+
     /// <summary>The <c>{id}</c> of an operation on one payment.</summary>
     public static void PaymentId(OpenApiOperation operation)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Payments.Api.Payments;
+using Payments.Sagas;
 
 namespace Payments.Api.OpenApi;
 
@@ -31,9 +32,11 @@ public sealed class PaymentSchemas(IOptions<PaymentRules> rules) : IOpenApiSchem
             DescribeRequest(schema, rules.Value);
         else if (type == typeof(PaymentResponse))
             DescribeResponse(schema);
-        else if (type == typeof(PaymentPage))
+        else if (type == typeof(PaymentPage) || type == typeof(PaymentEventPage))
             schema.Properties!["next_cursor"] = Nullable(JsonSchemaType.String,
                 "Pass as `cursor` to get the next page; null on the last page.");
+        else if (type == typeof(PaymentEventResponse))
+            DescribeEvent(schema);
         return Task.CompletedTask;
     }
 
@@ -101,6 +104,32 @@ public sealed class PaymentSchemas(IOptions<PaymentRules> rules) : IOpenApiSchem
         properties["currency"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Z]{3}$", Description = "ISO 4217 code." };
         properties["failure_reason"] = Nullable(JsonSchemaType.String, "Why a `FAILED` payment failed; null otherwise.");
         properties["completed_at"] = Nullable(JsonSchemaType.String, "When it became `SUCCESS` or `FAILED`; null while `PENDING`.", "date-time");
+    }
+
+    /// <summary>One step of a payment's history (docs/payment-history.md says what each type carries).</summary>
+    static void DescribeEvent(OpenApiSchema schema)
+    {
+        var properties = schema.Properties!;
+        properties["id"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Description = "Grows with each step of the payment: the order of its history.",
+        };
+        properties["type"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Enum = [.. PaymentEventTypes.All.Select(t => (JsonNode)t)],
+            Description = "What happened; new types may be added, none is renamed.",
+        };
+        properties["occurred_at"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", Description = "When it happened." };
+        properties["attempt"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer | JsonSchemaType.Null,
+            Format = "int32",
+            Minimum = "1",
+            Description = "The charge attempt the step belongs to (for `retry.scheduled`, the one it will send); null for the others.",
+        };
+        properties["detail"] = Nullable(JsonSchemaType.String, "The gateway's reason, the error or the failure reason, where the type has one.");
+        properties["due_at"] = Nullable(JsonSchemaType.String, "When a `retry.scheduled` falls due; null for the others.", "date-time");
     }
 
     static OpenApiSchema Nullable(JsonSchemaType type, string description, string? format = null) =>

@@ -41,11 +41,13 @@ public static class PaymentEndpoints
 
         payments.MapGet("/{id}/events", ListPaymentEvents.Handle)
             .WithName("ListPaymentEvents")
-            .WithSummary("A payment's history, oldest first (keyset-paginated)")
+            .WithSummary("Get a payment's history")
+            .WithDescription("Every step of one of your payments with its time, oldest first, a page at a time: pass `next_cursor` back "
+                             + "as `cursor` until it is null. Anyone else's payment is `404`, as is an id that does not exist.")
+            .AddOpenApiOperationTransformer(PaymentOperations.Events)
             .Produces<PaymentEventPage>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, Types.Validation)
+            .ProducesProblems(StatusCodes.Status404NotFound, Types.NotFound);
 
         payments.MapGet("/", ListPayments.Handle)
             .WithName("ListPayments")

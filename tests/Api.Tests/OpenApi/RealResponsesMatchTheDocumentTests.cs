@@ -100,10 +100,38 @@ public class RealResponsesMatchTheDocumentTests(SharedApi shared) : IClassFixtur
         await _contract.AssertConforms(badQuery, "GET", "/payments");
     }
 
+    [Fact]
+    public async Task A_history_its_pages_and_its_problems()
+    {
+        var user = Guid.NewGuid();
+        using var client = _api.ClientFor(user);
+        using var created = await PaymentRequests.Post(client, PaymentRequests.Body(user, amount: 2551), Guid.NewGuid().ToString());
+        var id = (await PaymentRequests.Json(created)).GetProperty("id").GetString();
+        // Declined: failed with a detail on two of its four steps.
+        await Sql.WaitUntil(async () => await _api.Sql.Count("payments", $"id = '{id}' AND status = 'FAILED'") == 1, TimeSpan.FromSeconds(30),
+            "the payment to fail");
+
+        using var whole = await client.GetAsync($"/payments/{id}/events");
+        using var firstPage = await client.GetAsync($"/payments/{id}/events?limit=3");
+        var cursor = (await PaymentRequests.Json(firstPage)).GetProperty("next_cursor").GetString();
+        using var lastPage = await client.GetAsync($"/payments/{id}/events?limit=3&cursor={cursor}");
+        using var badQuery = await client.GetAsync($"/payments/{id}/events?limit=0&cursor=nonsense");
+        using var badId = await client.GetAsync("/payments/not-a-uuid/events");
+        using var notFound = await client.GetAsync($"/payments/{Guid.NewGuid()}/events");
+
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badQuery.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        foreach (var response in new[] { whole, firstPage, lastPage, badQuery, badId, notFound })
+            await _contract.AssertConforms(response, "GET", "/payments/{id}/events");
+    }
+
     [Theory]
     [InlineData("POST", "/payments", "/payments")]
     [InlineData("GET", "/payments", "/payments")]
     [InlineData("GET", "/payments/{id}", "/payments/0197a5f2-5c1d-7b3e-9a44-1c2d3e4f5a6b")]
+    [InlineData("GET", "/payments/{id}/events", "/payments/0197a5f2-5c1d-7b3e-9a44-1c2d3e4f5a6b/events")]
     public async Task Unauthorized(string method, string path, string url)
     {
         using var client = _api.CreateClient();
