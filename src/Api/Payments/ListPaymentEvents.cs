@@ -22,18 +22,8 @@ public static class ListPaymentEvents
         var errors = new Dictionary<string, string[]>();
         if (!Guid.TryParse(id, out var paymentId))
             errors["id"] = ["must be a UUID"];
-        var pageSize = ListPayments.DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out pageSize)
-                                  || pageSize is < 1 or > ListPayments.MaxLimit))
-            errors["limit"] = [$"must be a whole number from 1 to {ListPayments.MaxLimit}"];
-        long? after = null;
-        if (cursor is not null)
-        {
-            if (Cursor.TryDecode(cursor, out var lastId))
-                after = lastId;
-            else
-                errors["cursor"] = ["is not a cursor returned by this API"];
-        }
+        var pageSize = PageQuery.Limit(limit, errors);
+        var after = PageQuery.After<long>(cursor, Cursor.TryDecode, errors);
         if (errors.Count > 0)
             return ApiProblems.Validation(errors);
 

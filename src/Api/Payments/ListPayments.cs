@@ -22,17 +22,8 @@ public static class ListPayments
             return ApiProblems.Unauthorized();
 
         var errors = new Dictionary<string, string[]>();
-        var pageSize = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxLimit))
-            errors["limit"] = [$"must be a whole number from 1 to {MaxLimit}"];
-        PaymentKey? after = null;
-        if (cursor is not null)
-        {
-            if (Cursor.TryDecode(cursor, out var key))
-                after = key;
-            else
-                errors["cursor"] = ["is not a cursor returned by this API"];
-        }
+        var pageSize = PageQuery.Limit(limit, errors);
+        var after = PageQuery.After<PaymentKey>(cursor, Cursor.TryDecode, errors);
         if (status is not null && !Statuses.Contains(status))
             errors["status"] = [$"must be one of {string.Join(", ", Statuses)}"];
         if (errors.Count > 0)

@@ -59,12 +59,8 @@ public class RealResponsesMatchTheDocumentTests(SharedApi shared) : IClassFixtur
     {
         var user = Guid.NewGuid();
         using var client = _api.ClientFor(user);
-        using var created = await PaymentRequests.Post(client, PaymentRequests.Body(user, amount: 2551), Guid.NewGuid().ToString());
-        var id = (await PaymentRequests.Json(created)).GetProperty("id").GetString();
-
         // Declined by the fake gateway: FAILED, with a failure_reason and completed_at.
-        await Sql.WaitUntil(async () => await _api.Sql.Count("payments", $"id = '{id}' AND status = 'FAILED'") == 1, TimeSpan.FromSeconds(30),
-            "the payment to fail");
+        var id = await DeclinedPayment(client, user);
         using var read = await client.GetAsync($"/payments/{id}");
 
         await _contract.AssertConforms(read, "GET", "/payments/{id}");
@@ -105,11 +101,8 @@ public class RealResponsesMatchTheDocumentTests(SharedApi shared) : IClassFixtur
     {
         var user = Guid.NewGuid();
         using var client = _api.ClientFor(user);
-        using var created = await PaymentRequests.Post(client, PaymentRequests.Body(user, amount: 2551), Guid.NewGuid().ToString());
-        var id = (await PaymentRequests.Json(created)).GetProperty("id").GetString();
         // Declined: failed with a detail on two of its four steps.
-        await Sql.WaitUntil(async () => await _api.Sql.Count("payments", $"id = '{id}' AND status = 'FAILED'") == 1, TimeSpan.FromSeconds(30),
-            "the payment to fail");
+        var id = await DeclinedPayment(client, user);
 
         using var whole = await client.GetAsync($"/payments/{id}/events");
         using var firstPage = await client.GetAsync($"/payments/{id}/events?limit=3");
@@ -235,5 +228,15 @@ public class RealResponsesMatchTheDocumentTests(SharedApi shared) : IClassFixtur
         var body = PaymentRequests.Body(user);
         body["metadata"] = new JsonObject { ["order_id"] = "A-1042" };
         return body;
+    }
+
+    /// <summary>A payment the fake gateway declines (its amount ends in 51), once it is FAILED; its id.</summary>
+    async Task<string?> DeclinedPayment(HttpClient client, Guid user)
+    {
+        using var created = await PaymentRequests.Post(client, PaymentRequests.Body(user, amount: 2551), Guid.NewGuid().ToString());
+        var id = (await PaymentRequests.Json(created)).GetProperty("id").GetString();
+        await Sql.WaitUntil(async () => await _api.Sql.Count("payments", $"id = '{id}' AND status = 'FAILED'") == 1, TimeSpan.FromSeconds(30),
+            "the payment to fail");
+        return id;
     }
 }
