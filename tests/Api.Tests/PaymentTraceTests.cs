@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using MassTransit.Logging;
 using Payments.TestSupport;
 using Xunit.Abstractions;
 
@@ -36,6 +35,25 @@ public class PaymentTraceTests(ITestOutputHelper output)
         ], path.Select(s => s.DisplayName));
         Assert.Equal(ActivityKind.Server, path[0].Kind);
         Assert.Equal(default, path[0].ParentSpanId);
+    }
+
+    [Fact]
+    public async Task SQL_inside_a_request_is_traced_and_the_background_polls_start_no_trace_of_their_own()
+    {
+        var spans = new RecordedSpans();
+        await using var api = await ApiFactory.Start(services: s => s.RecordSpans(spans));
+        var user = Guid.NewGuid();
+
+        var response = await PaymentRequests.Post(api.ClientFor(user), PaymentRequests.Body(user), "traced-sql");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        // By the time the payment is terminal, the outbox delivery has polled many times.
+        var terminal = await PaymentSpans.WaitForTerminalTransition(spans, (await PaymentRequests.Json(response)).GetProperty("id").GetGuid());
+        var request = (await PaymentSpans.WaitForPath(spans, terminal))[0];
+
+        var recorded = spans.Snapshot();
+        Assert.Contains(recorded, s => s.Source.Name == "Npgsql" && s.ParentSpanId == request.SpanId);
+        var untracedCalls = recorded.Where(s => s.ParentSpanId == default && s.Kind == ActivityKind.Client).ToList();
+        Assert.True(untracedCalls.Count == 0, $"client calls outside any trace were recorded: {TraceTree.Describe(untracedCalls.Take(5))}");
     }
 
     const string OutboxProcess = "outbox process";

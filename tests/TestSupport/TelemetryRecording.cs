@@ -10,6 +10,6 @@ public static class TelemetryRecording
     public static IServiceCollection RecordSpans(this IServiceCollection services, RecordedSpans spans) =>
         services.ConfigureOpenTelemetryTracerProvider(b => b.AddInMemoryExporter(spans));
 
-    public static IServiceCollection RecordMetrics(this IServiceCollection services, ICollection<Metric> metrics) =>
+    public static IServiceCollection RecordMetrics(this IServiceCollection services, ICollection<MetricSnapshot> metrics) =>
         services.ConfigureOpenTelemetryMeterProvider(b => b.AddInMemoryExporter(metrics));
 }
