@@ -2,11 +2,12 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using Payments.TestSupport;
+using Xunit.Abstractions;
 
 namespace Payments.Api.Tests;
 
 /// <summary>The host's real registration hands the meters it names to whatever exporter is configured (here in memory).</summary>
-public class TelemetryMetricsTests
+public class TelemetryMetricsTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_payment_moves_the_Payments_and_MassTransit_meters_and_ASP_NET_Core_Npgsql_and_runtime_report_too()
@@ -21,6 +22,8 @@ public class TelemetryMetricsTests
         await PaymentSpans.WaitForTerminalTransition(spans, (await PaymentRequests.Json(response)).GetProperty("id").GetGuid());
         Assert.True(api.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000), "the meter provider did not flush");
 
+        foreach (var meter in metrics.GroupBy(m => m.MeterName))
+            output.WriteLine($"{meter.Key}: {string.Join(", ", meter.Select(m => m.Name).Distinct().Order())}");
         var meters = metrics.Select(m => m.MeterName).ToHashSet();
         Assert.Contains("Payments", meters);
         Assert.Contains("MassTransit", meters);
