@@ -8,7 +8,8 @@
 # summary.md,throughput-latency.png}. Everything it starts is stopped on exit, Ctrl-C included. Loopback only.
 #
 # Knobs: BENCH_DURATION (s per level, 15), BENCH_LEVELS (1,8,32,128), BENCH_DRAIN_TIMEOUT (s to wait for the backlog after a level, 20),
-#        BENCH_DISTRIBUTED (1; 0 skips it), BENCH_DIST_LEVELS (1,8,32), BENCH_STARTUP_RUNS (3).
+#        BENCH_DISTRIBUTED (1; 0 skips it), BENCH_DIST_LEVELS (1,8,32), BENCH_STARTUP_RUNS (3),
+#        BENCH_TRACING (1; 0 skips tracing on vs off), BENCH_TRACING_LEVELS (32).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -19,6 +20,8 @@ drain_timeout=${BENCH_DRAIN_TIMEOUT:-20}
 distributed=${BENCH_DISTRIBUTED:-1}
 dist_levels=${BENCH_DIST_LEVELS:-1,8,32}
 startup_runs=${BENCH_STARTUP_RUNS:-3}
+tracing=${BENCH_TRACING:-1}
+tracing_levels=${BENCH_TRACING_LEVELS:-32}
 t0=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 log() { echo "bench: $(date +%H:%M:%S) $*" >&2; }
@@ -151,8 +154,43 @@ ConnectionStrings__Payments=$(cs payments) Payments__Role=AllInOne \
   run_child "${loadgen[@]}" startup --dll "$api_dir/Payments.Api.dll" --port "$startup_port" --key "$signing_key" --runs "$startup_runs" \
   --out "$rundir/startup.json" || log "startup probe did not get a 201 on every run"
 
-# ---- distributed: API (Role=Api) + worker over the SQS/SNS emulator, 1/8/32 clients --------------------------------
 report_args=()
+
+# ---- tracing on vs off: OTLP export to a loopback sink that discards, the default (no exporter), OTEL_SDK_DISABLED ----
+if [[ $tracing == 1 ]]; then
+  log "tracing on vs off: startup ($startup_runs runs each) and all-in-one at $tracing_levels clients, each on a fresh database"
+  mkdir -p "$rundir/tracing"
+  sink_port=$(free_port $((api_port + 3)))
+  "${loadgen[@]}" otlp-sink --port "$sink_port" --out "$rundir/tracing/sink.json" >"$rundir/otlp-sink.log" 2>&1 &
+  sink_pid=$!
+  pids+=("$sink_pid")
+  otlp_env=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+  for variant in on sdk-off; do
+    [[ $variant == on ]] && extra=("${otlp_env[@]}") || extra=(OTEL_SDK_DISABLED=true)
+    run_child env "${extra[@]}" ConnectionStrings__Payments="$(cs payments)" Payments__Role=AllInOne \
+      "${loadgen[@]}" startup --dll "$api_dir/Payments.Api.dll" --port "$startup_port" --key "$signing_key" --runs "$startup_runs" \
+      --out "$rundir/tracing/startup-$variant.json" || log "startup probe ($variant) did not get a 201 on every run"
+  done
+  for variant in off on sdk-off; do
+    case $variant in on) extra=("${otlp_env[@]}") ;; sdk-off) extra=(OTEL_SDK_DISABLED=true) ;; *) extra=() ;; esac
+    db=tracing_${variant//-/_}
+    bash scripts/postgres.sh createdb "$rundir/pg" "$db"
+    ConnectionStrings__Payments=$(cs "$db") dotnet "$api_dir/Payments.Api.dll" migrate >"$rundir/migrate-$db.log" 2>&1 ||
+      { cat "$rundir/migrate-$db.log" >&2; exit 1; }
+    (cd "$api_dir" && exec env "${extra[@]}" ConnectionStrings__Payments="$(cs "$db")" ASPNETCORE_URLS="$api_url" Payments__Role=AllInOne \
+      dotnet Payments.Api.dll) >"$rundir/api-tracing-$variant.log" 2>&1 &
+    tracing_pid=$!
+    pids+=("$tracing_pid")
+    wait_ready "$api_url" "$tracing_pid"
+    run_child "${loadgen[@]}" load --label "tracing-$variant" --url "$api_url" --db "$(cs "$db")" --key "$signing_key" --levels "$tracing_levels" \
+      --duration "$duration" --drain-timeout "$drain_timeout" --pids "api=$tracing_pid" --out "$rundir/tracing/load-$variant.json"
+    stop_pid "$tracing_pid"; forget_pid "$tracing_pid"
+  done
+  stop_pid "$sink_pid"; forget_pid "$sink_pid"
+  report_args+=(--tracing "$rundir/tracing")
+fi
+
+# ---- distributed: API (Role=Api) + worker over the SQS/SNS emulator, 1/8/32 clients --------------------------------
 if [[ $distributed == 1 ]]; then
   log "distributed mode: starting the SQS/SNS emulator"
   emulator_started=1

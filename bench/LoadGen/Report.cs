@@ -47,6 +47,7 @@ static class Report
             ["api_vs_pgbench"] = ratios,
             ["distributed"] = dist?.DeepClone(),
             ["startup"] = startup?.DeepClone(),
+            ["tracing"] = a.Has("tracing") ? TracingReport.Read(a.Get("tracing"), startup) : null,
         };
         return Publish(result, outDir, a.Get("chart-data"));
     }
@@ -213,6 +214,7 @@ static class Report
                           $"(median {F(s["summary_ms"]!["p50"], "F0")} ms).");
             sb.AppendLine();
         }
+        sb.Append(TracingReport.Markdown(r["tracing"]));
         sb.AppendLine("![throughput and latency against concurrency](throughput-latency.png)");
         return sb.ToString();
     }

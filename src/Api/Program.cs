@@ -1,6 +1,7 @@
 using Payments.Api;
 using Payments.Api.Auth;
 using Payments.Persistence;
+using Payments.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -19,6 +20,7 @@ if (BuildTimeDocument.IsGenerating)
     BuildTimeDocument.AddApiToDescribe(builder, b => b.AddPaymentsApi());
 else
 {
+    builder.AddPaymentsTelemetry();
     builder.AddPaymentsApi();
     builder.AddPaymentsBus();
 }

@@ -1,5 +1,4 @@
 using MassTransit;
-using MassTransit.Middleware;
 using MassTransit.Serialization;
 
 namespace Payments.Outbox;
@@ -16,7 +15,7 @@ public sealed class BusOutboxTransport(IBus bus) : IOutboxTransport
             {
                 var destination = message.DestinationAddress!;
                 var endpoint = await bus.GetSendEndpoint(destination);
-                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), cancellationToken);
+                await endpoint.Send(new SerializedMessageBody(), new OutboxRowSendPipe(message, destination), cancellationToken);
                 result.Accepted(message);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

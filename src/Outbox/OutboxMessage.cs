@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Context;
@@ -68,6 +69,41 @@ public class OutboxMessage : OutboxMessageContext
         var headers = deserializer.DeserializeDictionary<object?>(Headers);
         _headers = headers is null ? EmptyHeaders.Instance : new DictionarySendHeaders(headers);
         _properties = deserializer.DeserializeDictionary<object>(Properties) ?? EmptyProperties;
+    }
+
+    /// <summary>
+    /// The restored headers (after <see cref="Deserialize"/>) as text: a stored string comes back as a JSON element, and
+    /// any other value is given as its JSON.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string>> TextHeaders() =>
+        ((MessageContext)this).Headers.GetAll()
+            .Select(h => new KeyValuePair<string, string>(h.Key, h.Value switch
+            {
+                string text => text,
+                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
+                JsonElement element => element.GetRawText(),
+                null => "",
+                var other => JsonSerializer.Serialize(other),
+            }));
+
+    /// <summary>One restored header as text (see <see cref="TextHeaders"/>), or null when the row has none of that name.</summary>
+    public string? TextHeader(string key) =>
+        TextHeaders().Where(h => string.Equals(h.Key, key, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
+
+    /// <summary>
+    /// Sets a header of the restored headers (after <see cref="Deserialize"/>) for this send only; the stored row keeps its
+    /// own. Delivery re-stamps <c>MT-Activity-Id</c> with its span, so the next hop hangs under it.
+    /// </summary>
+    public void SetHeader(string key, string value)
+    {
+        if (_headers is SendHeaders headers)
+        {
+            headers.Set(key, value);
+            return;
+        }
+        var created = new DictionarySendHeaders(new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase));
+        created.Set(key, value);
+        _headers = created;
     }
 
     public static OutboxMessage From<T>(SendContext<T> context, IObjectDeserializer serializer, Guid? inboxMessageId = null,

@@ -9,6 +9,7 @@ using Payments.Messaging;
 using Payments.Persistence;
 using Payments.Processing;
 using Payments.Processing.Endpoints;
+using Payments.Telemetry;
 
 namespace Payments.Workers;
 
@@ -26,6 +27,7 @@ public static class WorkerRegistration
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning); // every AWS call's attempt at Information; retries, timeouts and the breaker at Warning
+        builder.AddPaymentsTelemetry();
 
         builder.Services.AddPaymentsPersistence(configuration, DatabasePassword(configuration));
         builder.Services.AddPaymentProcessing().AddOutcomeForwardingServices();

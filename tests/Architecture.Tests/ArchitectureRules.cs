@@ -10,13 +10,15 @@ static class ArchitectureRules
     public static readonly string[] Core = ["Contracts", "Sagas", "Outbox", "Processing"];
     public static readonly string[] Adapters = ["Persistence", "Aws"];
     public const string SharedBusConfiguration = "Messaging";
+    /// <summary>What only hosts compose (the OpenTelemetry registration): on the core for names, on nothing else of ours.</summary>
+    public static readonly string[] HostSupport = ["Telemetry"];
     static readonly string[] DatabasePackages = ["Microsoft.EntityFrameworkCore", "Npgsql"];
     static readonly string[] AwsPackages = ["AWSSDK."];
 
     public static IReadOnlyList<string> Violations(ProjectGraph graph)
     {
         var found = new List<string>();
-        var known = Hosts.Concat(Core).Concat(Adapters).Append(SharedBusConfiguration).ToHashSet();
+        var known = Hosts.Concat(Core).Concat(Adapters).Concat(HostSupport).Append(SharedBusConfiguration).ToHashSet();
 
         foreach (var project in graph.Projects.Values)
         {
@@ -26,6 +28,9 @@ static class ArchitectureRules
                 found.Add($"{project.Name} is an executable, but only the hosts ({string.Join(", ", Hosts)}) may be");
             foreach (var reference in project.References.Where(Hosts.Contains))
                 found.Add($"{project.Name} references the host {reference}: nothing references an executable");
+            if (!Hosts.Contains(project.Name))
+                foreach (var reference in project.References.Where(HostSupport.Contains))
+                    found.Add($"{project.Name} references the host support {reference}: only the hosts compose it");
         }
 
         foreach (var core in Core.Where(graph.Projects.ContainsKey))
@@ -35,6 +40,10 @@ static class ArchitectureRules
         foreach (var adapter in Adapters.Where(graph.Projects.ContainsKey))
             foreach (var reached in graph.Reachable(adapter).Where(p => !Core.Contains(p)))
                 found.Add($"{adapter} (adapter) reaches {reached}: adapters depend on the core only");
+
+        foreach (var support in HostSupport.Where(graph.Projects.ContainsKey))
+            foreach (var reached in graph.Reachable(support).Where(p => !Core.Contains(p)))
+                found.Add($"{support} (host support) reaches {reached}: host support depends on the core only");
 
         if (graph.Projects.ContainsKey(SharedBusConfiguration))
         {

@@ -11,7 +11,8 @@ public class ProjectGraphTests
     {
         var graph = ProjectGraph.OfThisRepository();
 
-        string[] layered = [.. ArchitectureRules.Hosts, .. ArchitectureRules.Core, .. ArchitectureRules.Adapters, ArchitectureRules.SharedBusConfiguration];
+        string[] layered = [.. ArchitectureRules.Hosts, .. ArchitectureRules.Core, .. ArchitectureRules.Adapters, .. ArchitectureRules.HostSupport,
+            ArchitectureRules.SharedBusConfiguration];
         Assert.Equal(layered.Order(StringComparer.Ordinal), graph.Projects.Keys.Order(StringComparer.Ordinal));
         Assert.Empty(ArchitectureRules.Violations(graph));
     }
@@ -24,6 +25,9 @@ public class ProjectGraphTests
     [InlineData("Processing", "Persistence", "Processing (core) reaches Persistence")]
     [InlineData("Sagas", "Messaging", "Sagas (core) reaches Messaging")]
     [InlineData("Outbox", "Persistence", "Outbox (core) reaches Persistence")]
+    [InlineData("Telemetry", "Persistence", "Telemetry (host support) reaches Persistence")]
+    [InlineData("Messaging", "Telemetry", "Messaging references the host support Telemetry")]
+    [InlineData("Processing", "Telemetry", "Processing (core) reaches Telemetry")]
     public void A_forbidden_reference_is_caught(string from, string to, string expected)
     {
         var violations = ArchitectureRules.Violations(CopyWith(csproj => AddReference(csproj, from, to)));

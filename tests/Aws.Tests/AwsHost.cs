@@ -26,7 +26,9 @@ static class AwsHost
 
     public static string NewPrefix() => $"t{Guid.NewGuid():N}"[..9] + "-";
 
-    public static async Task<IHost> StartWorker(IDictionary<string, string?> settings, ILoggerProvider? logs = null)
+    /// <param name="services">Test additions to the worker's services (e.g. in-memory telemetry exporters), applied last.</param>
+    public static async Task<IHost> StartWorker(IDictionary<string, string?> settings, ILoggerProvider? logs = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
@@ -34,6 +36,7 @@ static class AwsHost
         if (logs is not null)
             builder.Logging.AddProvider(logs);
         builder.AddPaymentsWorker();
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return host;

@@ -122,6 +122,8 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : IDisposable
                 {
                     ["Content-Type"] = new() { DataType = "String", StringValue = "application/vnd.masstransit+json" },
                     ["Attempt"] = new() { DataType = "Number", StringValue = $"{i + 1}" },
+                    // The trace context the SQS bridge carries: a replayed message continues its payment's trace.
+                    ["MT-Activity-Id"] = new() { DataType = "String", StringValue = TraceParent(i + 1) },
                 },
             });
             sent.Add((response.MessageId, envelopeId, body));
@@ -268,13 +270,16 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : IDisposable
     static void AssertSame((string SqsId, string EnvelopeId, string Body) expected, Message actual)
     {
         Assert.Equal(expected.Body, actual.Body);
-        Assert.Equal(["Attempt", "Content-Type"], actual.MessageAttributes.Keys.Order());
+        Assert.Equal(["Attempt", "Content-Type", "MT-Activity-Id"], actual.MessageAttributes.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("application/vnd.masstransit+json", actual.MessageAttributes["Content-Type"].StringValue);
         Assert.Equal("String", actual.MessageAttributes["Content-Type"].DataType);
         Assert.Equal("Number", actual.MessageAttributes["Attempt"].DataType);
         var attempt = int.Parse(actual.MessageAttributes["Attempt"].StringValue);
         Assert.Contains($"\"n\":{attempt - 1}", expected.Body);
+        Assert.Equal(TraceParent(attempt), actual.MessageAttributes["MT-Activity-Id"].StringValue);
     }
+
+    static string TraceParent(int n) => $"00-{n:x32}-{n:x16}-01";
 
     async Task<string> CreateQueue(string name) => (await _sqs.CreateQueueAsync(name)).QueueUrl;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.TestSupport;
 
@@ -12,10 +13,12 @@ sealed class DistributedHosts(IHost worker, ApiFactory api) : IAsyncDisposable
     public IHost Worker { get; } = worker;
     public ApiFactory Api { get; } = api;
 
-    public static async Task<DistributedHosts> Start(string database, IReadOnlyDictionary<string, string?> settings)
+    /// <param name="services">Test additions to both hosts' services, applied last.</param>
+    public static async Task<DistributedHosts> Start(string database, IReadOnlyDictionary<string, string?> settings,
+        Action<IServiceCollection>? services = null)
     {
-        var worker = await AwsHost.StartWorker(new Dictionary<string, string?>(settings));
-        var api = ApiFactory.StartOn(database, new Dictionary<string, string?>(settings) { ["Payments:Role"] = "Api" });
+        var worker = await AwsHost.StartWorker(new Dictionary<string, string?>(settings), services: services);
+        var api = ApiFactory.StartOn(database, new Dictionary<string, string?>(settings) { ["Payments:Role"] = "Api" }, services);
         return new DistributedHosts(worker, api);
     }
 

@@ -5,7 +5,15 @@ namespace Payments.Aws.Tests;
 /// <summary>Lambda SQS events as AWS delivers them, for the batch entry point's tests.</summary>
 static class SqsEvents
 {
-    public static JsonObject Record(string messageId, string body, string queueArn) => new()
+    public static JsonObject Record(string messageId, string body, string queueArn, IReadOnlyDictionary<string, string>? attributes = null)
+    {
+        var record = Record(messageId, body, queueArn);
+        foreach (var (name, value) in attributes ?? new Dictionary<string, string>())
+            record["messageAttributes"]![name] = new JsonObject { ["stringValue"] = value, ["dataType"] = "String" };
+        return record;
+    }
+
+    static JsonObject Record(string messageId, string body, string queueArn) => new()
     {
         ["messageId"] = messageId,
         ["receiptHandle"] = $"rh-{messageId}",

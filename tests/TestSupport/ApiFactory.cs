@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Api.Auth;
@@ -11,18 +12,21 @@ namespace Payments.TestSupport;
 /// The real API process (all-in-one role: API, saga, gateway worker) on its own test database, over real HTTP
 /// semantics through the ASP.NET Core test server. Settings can be overridden per test class.
 /// </summary>
-public class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
 {
     public const string SigningKey = "test-signing-key-with-at-least-32-bytes-of-entropy!";
     public Sql Sql { get; } = new(connectionString);
 
-    public static async Task<ApiFactory> Start(IReadOnlyDictionary<string, string?>? settings = null) =>
-        StartOn(await TestPostgres.CreateDatabase(), settings);
+    public static async Task<ApiFactory> Start(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        StartOn(await TestPostgres.CreateDatabase(), settings, services);
 
     /// <summary>An API on an existing test database, e.g. one a worker host shares.</summary>
-    public static ApiFactory StartOn(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Test additions to the host's services (e.g. in-memory telemetry exporters), applied last.</param>
+    public static ApiFactory StartOn(string connectionString, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
-        var factory = new ApiFactory(connectionString, settings);
+        var factory = new ApiFactory(connectionString, settings, services);
         _ = factory.Server; // start the host now, not on the first request
         return factory;
     }
@@ -48,6 +52,8 @@ public class ApiFactory(string connectionString, IReadOnlyDictionary<string, str
             builder.UseSetting(key, value);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
+        if (services is not null)
+            builder.ConfigureTestServices(services);
     }
 
     public ChargeLedger Ledger => Services.GetRequiredService<ChargeLedger>();

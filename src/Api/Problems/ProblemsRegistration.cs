@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Payments.Api.Problems;
@@ -24,6 +25,7 @@ public static class ProblemsRegistration
                 context.ProblemDetails.Detail = null;
             }
             context.ProblemDetails.Extensions.Remove("exception");
-            context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
+            // The request's W3C trace id (ASP.NET Core starts an activity per request): the id a collector and the log lines know.
+            context.ProblemDetails.Extensions["trace_id"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
         });
 }

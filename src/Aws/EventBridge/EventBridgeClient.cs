@@ -41,7 +41,19 @@ public sealed class EventBridgeClient(IHttpClientFactory httpClients)
             var chunk = entries.Skip(offset).Take(MaxEntriesPerCall).ToList();
             var request = new PutEventsRequest(chunk.Select(e => new RequestEntry(busName, e.Source, e.DetailType, e.Detail,
                 e.Time is { } time ? time.ToUnixTimeMilliseconds() / 1000.0 : null)).ToList());
-            var response = await Send(request, cancellationToken);
+            using var span = PutEventsSpan.Start(chunk.Count);
+            PutEventsResponse response;
+            try
+            {
+                response = await Send(request, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                PutEventsSpan.Failed(span, e.Message);
+                throw;
+            }
+            if (response.FailedEntryCount > 0)
+                PutEventsSpan.Failed(span, $"{response.FailedEntryCount} entries rejected");
 
             for (var i = 0; i < chunk.Count; i++)
             {

@@ -9,7 +9,7 @@ namespace Payments.Aws.Sqs;
 /// Hands outbox rows to AWS: a publish goes to the message type's SNS topic, a send to the named SQS queue in
 /// batches of up to ten (SendMessageBatch); each entry SQS rejects, and each row of a failed call, is reported with
 /// the reason and stays in the outbox. The body is the stored MassTransit envelope, unchanged, so MessageId and
-/// headers survive the trip.
+/// headers survive the trip; the content type and the trace context also travel as message attributes.
 /// </summary>
 public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopology topology) : IOutboxTransport
 {
@@ -37,7 +37,7 @@ public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopolog
             try
             {
                 await sns.Publish(await topology.TopicArn(topic), message.Body,
-                    new Dictionary<string, string> { [ContentTypeAttribute] = message.ContentType }, cancellationToken);
+                    [new(ContentTypeAttribute, message.ContentType), .. TraceAttributes.Of(message)], cancellationToken);
                 result.Accepted(message);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -60,10 +60,7 @@ public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopolog
                     {
                         Id = i.ToString(),
                         MessageBody = m.Body,
-                        MessageAttributes = new Dictionary<string, MessageAttributeValue>
-                        {
-                            [ContentTypeAttribute] = new() { DataType = "String", StringValue = m.ContentType },
-                        },
+                        MessageAttributes = Attributes(m),
                     }).ToList(),
                 }, cancellationToken);
 
@@ -78,5 +75,16 @@ public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopolog
                     result.Refused(message, $"sending to queue {queue}: {OutboxSendResult.Describe(e)}", e);
             }
         }
+    }
+
+    static Dictionary<string, MessageAttributeValue> Attributes(OutboxMessage message)
+    {
+        var attributes = new Dictionary<string, MessageAttributeValue>
+        {
+            [ContentTypeAttribute] = new() { DataType = "String", StringValue = message.ContentType },
+        };
+        foreach (var (name, value) in TraceAttributes.Of(message))
+            attributes[name] = new MessageAttributeValue { DataType = "String", StringValue = value };
+        return attributes;
     }
 }

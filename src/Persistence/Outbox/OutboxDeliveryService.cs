@@ -224,13 +224,18 @@ public sealed partial class OutboxDeliveryService(
         if (deliverable.Count == 0)
             return ([], failed);
 
+        using var spans = OutboxDeliverySpans.Start(deliverable);
         var result = await transport.Send(deliverable, cancellationToken);
         var sent = result.Sent.Select(x => x.SequenceNumber).ToHashSet();
         var reasons = result.Failed.DistinctBy(f => f.Message.SequenceNumber).ToDictionary(f => f.Message.SequenceNumber);
         foreach (var row in deliverable.Where(r => !sent.Contains(r.SequenceNumber)))
-            failed.Add(reasons.TryGetValue(row.SequenceNumber, out var failure)
-                ? new RowFailure(row, failure.Reason, failure.Exception, Unsendable: false)
-                : new RowFailure(row, "the transport did not report it as sent", null, Unsendable: false));
+        {
+            var failure = reasons.TryGetValue(row.SequenceNumber, out var refused)
+                ? new RowFailure(row, refused.Reason, refused.Exception, Unsendable: false)
+                : new RowFailure(row, "the transport did not report it as sent", null, Unsendable: false);
+            spans.Failed(row, failure.Reason);
+            failed.Add(failure);
+        }
         return (sent.ToList(), failed);
     }
 
