@@ -4,6 +4,7 @@ using Payments.Persistence.Idempotency;
 using Payments.Persistence.Inbox;
 using Payments.Persistence.Outbox;
 using Payments.Persistence.Payments;
+using Payments.Persistence.Webhooks;
 using Payments.Sagas;
 using Payments.Outbox;
 
@@ -17,6 +18,8 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxState> InboxStates => Set<InboxState>();
     public DbSet<PaymentState> PaymentSagas => Set<PaymentState>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     // Every write runs in a transaction that is retried as a whole when it fails, never continued after a failed
     // SaveChanges, so EF's automatic savepoints would only add two round trips to each save. Set per call because a
@@ -94,6 +97,36 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.Property(x => x.Currency).HasMaxLength(3);
             // Written to payment_events by the saga repository, with the state.
             e.Ignore(x => x.NewHistory);
+        });
+
+        modelBuilder.Entity<WebhookEndpoint>(e =>
+        {
+            e.ToTable("webhook_endpoints");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Url).HasMaxLength(2048);
+            e.Property(x => x.Description).HasMaxLength(255);
+            e.Property(x => x.DisabledReason).HasMaxLength(512);
+            e.Property(x => x.Secret).HasMaxLength(128);
+            e.Property(x => x.PreviousSecret).HasMaxLength(128);
+            // "My endpoints, newest first" and the fan-out's "this user's enabled endpoints".
+            e.HasIndex(x => new { x.UserId, x.CreatedAt, x.Id }).IsDescending(false, true, true);
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(e =>
+        {
+            e.ToTable("webhook_deliveries", t => t.HasCheckConstraint("ck_webhook_deliveries_status",
+                "status IN ('pending', 'succeeded', 'failed')"));
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.EventType).HasMaxLength(64);
+            e.Property(x => x.Status).HasMaxLength(16);
+            e.Property(x => x.LastError).HasMaxLength(512);
+            e.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(x => x.EndpointId).OnDelete(DeleteBehavior.Cascade);
+            // One delivery per (endpoint, event); also the endpoint's delivery log, newest first.
+            e.HasIndex(x => new { x.EndpointId, x.EventId }).IsUnique();
+            e.HasIndex(x => new { x.EndpointId, x.CreatedAt, x.Id }).IsDescending(false, true, true);
+            // The sender claims due pending rows only.
+            e.HasIndex(x => x.NextAttemptAt).HasFilter("status = 'pending'").HasDatabaseName("IX_webhook_deliveries_due");
         });
 
         UseSnakeCaseColumns(modelBuilder);
