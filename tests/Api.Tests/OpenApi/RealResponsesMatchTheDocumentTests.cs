@@ -199,10 +199,18 @@ public class RealResponsesMatchTheDocumentTests(SharedApi shared) : IClassFixtur
     {
         using var client = _api.CreateClient();
 
-        using var response = await client.GetAsync(path);
+        // Readiness may say 503 while the database check exceeds its 2 s bound (a starved CI machine): a probe asks again,
+        // and so does this test, bounded. Every answer, 503 included, must match the document.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await client.GetAsync(path);
+            await _contract.AssertConforms(response, "GET", path);
+            status = response.StatusCode;
+        } while (status == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await _contract.AssertConforms(response, "GET", path);
+        Assert.Equal(HttpStatusCode.OK, status);
     }
 
     [Fact]
