@@ -28,9 +28,14 @@ public sealed class WebhookOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var network in AllowedNetworks)
-            if (!IPNetwork.TryParse(network, out _))
+            if (!IsCidr(network))
                 yield return new ValidationResult(
                     $"'{network}' is not a network in CIDR form with its host bits zero (e.g. 127.0.0.0/8 or ::1/128)",
                     [nameof(AllowedNetworks)]);
     }
+
+    // IPNetwork.TryParse accepts host bits (127.0.0.1/8); refuse them, the operator may have meant a single address.
+    static bool IsCidr(string text) =>
+        IPNetwork.TryParse(text, out var network) && text.Split('/') is [var address, _]
+        && IPAddress.TryParse(address, out var written) && written.Equals(network.BaseAddress);
 }

@@ -104,8 +104,9 @@ public class WebhookEndpointTests(SharedApi shared) : IClassFixture<SharedApi>
         using var client = _api.ClientFor(user);
 
         using var created = await Post(client, Body(), Guid.NewGuid().ToString());
-        var secret = (await PaymentRequests.Json(created)).GetProperty("secret").GetString()!;
-        var id = (await PaymentRequests.Json(created)).GetProperty("id").GetString()!;
+        var body = await PaymentRequests.Json(created);
+        var secret = body.GetProperty("secret").GetString()!;
+        var id = body.GetProperty("id").GetString()!;
 
         Assert.StartsWith("whsec_", secret);
         Assert.True(Convert.FromBase64String(secret["whsec_".Length..]).Length >= 24, secret);
@@ -128,8 +129,9 @@ public class WebhookEndpointTests(SharedApi shared) : IClassFixture<SharedApi>
         var user = Guid.NewGuid();
         using var client = _api.ClientFor(user);
         using var created = await Post(client, Body(), Guid.NewGuid().ToString());
-        var first = (await PaymentRequests.Json(created)).GetProperty("secret").GetString()!;
-        var id = (await PaymentRequests.Json(created)).GetProperty("id").GetString()!;
+        var createdBody = await PaymentRequests.Json(created);
+        var first = createdBody.GetProperty("secret").GetString()!;
+        var id = createdBody.GetProperty("id").GetString()!;
 
         var before = DateTimeOffset.UtcNow;
         using var rotated = await client.PostAsync($"/webhook-endpoints/{id}/rotate-secret", null);
