@@ -16,6 +16,7 @@ using Payments.Persistence.Outbox;
 using Payments.Persistence.Payments;
 using Payments.Persistence.Recovery;
 using Payments.Persistence.Sagas;
+using Payments.Persistence.Webhooks;
 using Payments.Processing.Gateway;
 using Payments.Processing.Recovery;
 using Payments.Processing.Telemetry;
@@ -49,6 +50,7 @@ public static class PersistenceRegistration
         services.AddHostedService<RetentionCleanupService>();
         services.AddScoped<PaymentCreation>();
         services.AddScoped<PaymentQueries>();
+        services.AddScoped<WebhookEndpoints>();
         services.AddScoped<IPaymentCompletion, PostgresPaymentCompletion>();
         services.AddScoped<IPaymentRecoveryStore, PostgresPaymentRecoveryStore>();
         // The fake gateway's ledger in a database of its own when one is named: it outlives killed workers (chaos run).

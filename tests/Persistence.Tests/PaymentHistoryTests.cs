@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Contracts;
 using Payments.Messaging;
+using Payments.Persistence.Idempotency;
 using Payments.Persistence.Payments;
 using Payments.Processing.PaymentSaga;
 using Payments.Sagas;

@@ -42,6 +42,10 @@ public class ApiFactory(string connectionString, IReadOnlyDictionary<string, str
         ["Payments:FakeGateway:Latency"] = "00:00:00.001",
         ["Payments:Outbox:PollInterval"] = "00:00:00.200",
         ["Logging:LogLevel:Default"] = "Warning",
+        // Webhook receivers in tests are Kestrel on loopback over http; the SSRF tests take the allow-list away.
+        ["Webhooks:AllowHttp"] = "true",
+        ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
+        ["Webhooks:AllowedNetworks:1"] = "::1/128",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

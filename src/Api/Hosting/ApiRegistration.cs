@@ -4,12 +4,14 @@ using Payments.Api.Auth;
 using Payments.Api.OpenApi;
 using Payments.Api.Payments;
 using Payments.Api.Problems;
+using Payments.Api.Webhooks;
 using Payments.Aws;
 using Payments.Aws.EventBridge;
 using Payments.Messaging;
 using Payments.Persistence;
 using Payments.Processing;
 using Payments.Processing.Endpoints;
+using Payments.Processing.Webhooks;
 
 namespace Payments.Api;
 
@@ -33,6 +35,7 @@ public static class ApiRegistration
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         builder.Services.AddOptions<PaymentRules>().BindConfiguration(PaymentRules.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddWebhookAddressGuard();
         builder.Services.AddPaymentsOpenApi();
         builder.Services.AddPaymentsHealthChecks();
         builder.Services.AddPaymentsPersistence(builder.Configuration, DatabasePassword.FromSecret(builder.Configuration));
@@ -71,5 +74,6 @@ public static class ApiRegistration
         app.MapPaymentsOpenApi();
         app.MapHealthEndpoints();
         app.MapPaymentEndpoints();
+        app.MapWebhookEndpoints();
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Payments.Api.Webhooks;
 using Scalar.AspNetCore;
 
 namespace Payments.Api.OpenApi;
@@ -15,15 +16,19 @@ public static class OpenApiRegistration
         Payments are created with `POST /payments` and processed asynchronously: the answer is `201` with the payment `PENDING`;
         read it again (or list your payments) to see it become `SUCCESS` or `FAILED`, which never change afterwards.
 
-        **Authentication**: every `/payments` operation takes a bearer JWT whose `sub` is the user's uuid; a user sees only
-        their own payments (anyone else's are `404`).
+        **Authentication**: every `/payments` and `/webhook-endpoints` operation takes a bearer JWT whose `sub` is the user's
+        uuid; a user sees only their own payments and endpoints (anyone else's are `404`).
 
-        **Retries**: send an `Idempotency-Key` with every `POST /payments` and reuse it when retrying. The same key and body
+        **Retries**: send an `Idempotency-Key` with every `POST /payments` and `POST /webhook-endpoints` and reuse it when retrying. The same key and body
         replay the first answer (`Idempotent-Replayed: true`); the same key with another body is `422`; a retry while the
         first request is still running is `409` with `Retry-After`. Nothing is ever created twice.
 
         **Errors** are `application/problem+json` (RFC 9457) with a stable `type` (see the `Problem` schema); a `400` of type
         `validation-error` names each offending field in `errors`, and nothing was written.
+
+        **Webhooks**: register an endpoint with `POST /webhook-endpoints` to be told when your payments succeed or fail; its
+        signing secret is in that answer only. Refused input is `422` of type `unprocessable-content` (an unknown event type, a
+        URL that is not `https` or points at a private address), naming each field in `errors`. See docs/webhooks.md.
 
         **Lists** are paginated by cursor: pass `next_cursor` back as `cursor` until it is null. Payments come newest first, a
         payment's history (`GET /payments/{id}/events`) oldest first.
@@ -38,6 +43,7 @@ public static class OpenApiRegistration
                 document.Tags = new HashSet<OpenApiTag>
                 {
                     new() { Name = "Payments", Description = "Create, read and list your payments, and read each one's history." },
+                    new() { Name = WebhookEndpointRoutes.Tag, Description = "Register, read, change and delete your webhook endpoints, and rotate their secrets." },
                     new() { Name = HealthPaths.Tag, Description = "Probes for load balancers and orchestrators; no token." },
                 };
                 return Task.CompletedTask;
@@ -49,6 +55,7 @@ public static class OpenApiRegistration
             options.AddOperationTransformer<ProblemResponses>();
             options.AddOperationTransformer<ResponseHeaders>();
             options.AddSchemaTransformer<PaymentSchemas>();
+            options.AddSchemaTransformer<WebhookSchemas>();
         });
 
     public static void MapPaymentsOpenApi(this WebApplication app)

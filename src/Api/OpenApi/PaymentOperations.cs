@@ -19,25 +19,7 @@ public static class PaymentOperations
     public static async Task Create(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var json = Json(context);
-        operation.Parameters ??= [];
-        operation.Parameters.Add(new OpenApiParameter
-        {
-            Name = IdempotencyKeyHeader.Name,
-            In = ParameterLocation.Header,
-            Required = true,
-            Description = "Your unique key for this payment (a uuid is a good choice): a retry with the same key and body gets the first "
-                          + "answer again, with `Idempotent-Replayed: true`. Kept 25 hours. 1 to "
-                          + $"{IdempotencyKeyHeader.MaxLength} visible ASCII characters, sent once; it may be quoted (`\"key\"`, "
-                          + "the quotes not counted).",
-            Schema = new OpenApiSchema
-            {
-                Type = JsonSchemaType.String,
-                MinLength = 1,
-                MaxLength = IdempotencyKeyHeader.MaxLength + 2,
-                Pattern = IdempotencyKeyHeader.Pattern,
-            },
-            Example = "5f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
-        });
+        IdempotencyKey(operation, "payment");
 
         var schema = await context.GetOrCreateSchemaAsync(typeof(CreatePaymentRequest), null, cancellationToken);
         var document = context.Document!;
@@ -111,13 +93,37 @@ public static class PaymentOperations
         cursor.Schema = new OpenApiSchema { Type = JsonSchemaType.String };
     }
 
-    static OpenApiParameter Parameter(OpenApiOperation operation, string name) =>
+    /// <summary>The <c>Idempotency-Key</c> header of a create operation, for <paramref name="what"/> it creates.</summary>
+    public static void IdempotencyKey(OpenApiOperation operation, string what)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = IdempotencyKeyHeader.Name,
+            In = ParameterLocation.Header,
+            Required = true,
+            Description = $"Your unique key for this {what} (a uuid is a good choice): a retry with the same key and body gets the first "
+                          + "answer again, with `Idempotent-Replayed: true`. Kept 25 hours. 1 to "
+                          + $"{IdempotencyKeyHeader.MaxLength} visible ASCII characters, sent once; it may be quoted (`\"key\"`, "
+                          + "the quotes not counted).",
+            Schema = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                MinLength = 1,
+                MaxLength = IdempotencyKeyHeader.MaxLength + 2,
+                Pattern = IdempotencyKeyHeader.Pattern,
+            },
+            Example = "5f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+        });
+    }
+
+    internal static OpenApiParameter Parameter(OpenApiOperation operation, string name) =>
         operation.Parameters?.OfType<OpenApiParameter>().SingleOrDefault(p => p.Name == name)
         ?? throw new InvalidOperationException($"{operation.OperationId} has no parameter {name}");
 
-    static void Example(OpenApiOperation operation, int status, JsonNode example) =>
+    internal static void Example(OpenApiOperation operation, int status, JsonNode example) =>
         ((OpenApiResponse)operation.Responses![status.ToString(CultureInfo.InvariantCulture)]).Content!["application/json"].Example = example;
 
-    static JsonSerializerOptions Json(OpenApiOperationTransformerContext context) =>
+    internal static JsonSerializerOptions Json(OpenApiOperationTransformerContext context) =>
         context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
 }

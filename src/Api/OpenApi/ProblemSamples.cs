@@ -17,6 +17,11 @@ public static class ProblemSamples
             ["amount"] = ["must be a whole number of minor units between 1 and 100000000"],
             ["currency"] = ["is not supported; use one of USD, EUR, GBP, INR, JPY, CHF, CAD, AUD, SGD"],
         }),
+        ApiProblems.Unprocessable(new Dictionary<string, string[]>
+        {
+            ["url"] = ["must not point at 10.0.0.7, which is private; webhooks go to public addresses only"],
+            ["event_types"] = ["has unknown event types (payment.created); known are payment.succeeded, payment.failed"],
+        }),
         ApiProblems.MalformedJson("The body could not be parsed as JSON (line 1, byte 18)."),
         ApiProblems.MissingIdempotencyKey(),
         ApiProblems.InvalidIdempotencyKey(),

@@ -42,7 +42,7 @@ public sealed class ProblemSchema : IOpenApiDocumentTransformer
                 ["errors"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Object,
-                    Description = "Validation errors only: each offending field (`metadata.<key>` for a metadata entry) with what is wrong with it.",
+                    Description = "Validation (`400`) and unprocessable (`422`) problems only: each offending field (`metadata.<key>` for a metadata entry) with what is wrong with it.",
                     AdditionalProperties = new OpenApiSchema
                     {
                         Type = JsonSchemaType.Array,

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Payments.Api.Auth;
 using Payments.Api.Problems;
 using Payments.Contracts;
+using Payments.Persistence.Idempotency;
 using Payments.Persistence.Payments;
 
 namespace Payments.Api.Payments;
@@ -16,9 +17,6 @@ namespace Payments.Api.Payments;
 /// </summary>
 public static class CreatePayment
 {
-    /// <summary>A request holds its key for one short transaction: a second is plenty before retrying.</summary>
-    const int RetryAfterSeconds = 1;
-
     static readonly Func<ILogger, Guid, string, IDisposable?> RequestScope =
         LoggerMessage.DefineScope<Guid, string>("UserId:{UserId} IdempotencyKey:{IdempotencyKey}");
 
@@ -55,12 +53,7 @@ public static class CreatePayment
             payment => new CreatedResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(PaymentResponse.From(payment), json.Value.SerializerOptions),
                 $"/payments/{payment.Id}"),
             cancellationToken);
-        return result.Outcome switch
-        {
-            CreationOutcome.InProgress => ApiProblems.RequestInProgress(RetryAfterSeconds),
-            CreationOutcome.KeyReused => ApiProblems.IdempotencyKeyReused(),
-            var outcome => new StoredResponse(result.Status, result.Body, result.Location, replayed: outcome == CreationOutcome.Replayed),
-        };
+        return result.ToHttpResult();
     }
 
     static Payment NewPayment(CreatePaymentRequest request)

@@ -14,6 +14,7 @@ public static class ApiProblems
     public static class Types
     {
         public const string Validation = TypePrefix + "validation-error";
+        public const string Unprocessable = TypePrefix + "unprocessable-content";
         public const string MalformedJson = TypePrefix + "malformed-json";
         public const string MissingIdempotencyKey = TypePrefix + "missing-idempotency-key";
         public const string InvalidIdempotencyKey = TypePrefix + "invalid-idempotency-key";
@@ -34,6 +35,15 @@ public static class ApiProblems
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>
+    /// Well-formed and of the right types, but refused for what it says (an unknown event type, a URL webhooks may not go to):
+    /// each offending field in <c>errors</c>, all of them in the detail.
+    /// </summary>
+    public static ProblemHttpResult Unprocessable(IDictionary<string, string[]> errors) =>
+        Problem(422, Types.Unprocessable, "The request cannot be accepted.",
+            string.Join("; ", errors.SelectMany(e => e.Value.Select(message => $"{e.Key} {message}"))) + ".",
+            new Dictionary<string, object?> { ["errors"] = errors });
+
     public static ProblemHttpResult MalformedJson(string detail) =>
         Problem(400, Types.MalformedJson, "The request body is not valid JSON.", detail);
 
@@ -48,7 +58,7 @@ public static class ApiProblems
 
     public static ProblemHttpResult IdempotencyKeyReused() =>
         Problem(422, Types.IdempotencyKeyReused, "This Idempotency-Key was used with a different request.",
-            "A key identifies one request; use a new key for a different payment.", Field("Idempotency-Key"));
+            "A key identifies one request; use a new key for a different request.", Field("Idempotency-Key"));
 
     public static IResult RequestInProgress(int retryAfterSeconds) =>
         new WithHeader(RequestInProgressProblem(), "Retry-After", retryAfterSeconds.ToString());
@@ -69,8 +79,8 @@ public static class ApiProblems
     public static ProblemHttpResult Forbidden(string detail, string field) =>
         Problem(403, Types.Forbidden, "Not allowed.", detail, Field(field));
 
-    public static ProblemHttpResult NotFound() =>
-        Problem(404, Types.NotFound, "No such payment.", null);
+    public static ProblemHttpResult NotFound(string what = "payment") =>
+        Problem(404, Types.NotFound, $"No such {what}.", null);
 
     public const string InternalTitle = "Something went wrong on our side.";
 

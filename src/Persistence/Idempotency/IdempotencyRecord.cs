@@ -9,6 +9,7 @@ public class IdempotencyRecord
     public int ResponseStatus { get; set; }
     public string ResponseBody { get; set; } = null!;
     public string? ResponseLocation { get; set; }
+    /// <summary>What the request created: a payment's id, or a webhook endpoint's (the column predates endpoints).</summary>
     public Guid PaymentId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
