@@ -2,7 +2,7 @@
 # Performance benchmark (issue 5), one command from a fresh clone:  bash bench/run.sh
 #
 # Throwaway PostgreSQL (normal durability), the API in all-in-one mode as its own process, bench/LoadGen at
-# 1, 8, 32, 128 clients (+ an open-loop run at half the best end-to-end rate), pgbench running the API's write
+# 1, 8, 32, 128 clients (+ an open-loop run at half the best end-to-end rate, with webhook delivery latency), pgbench running the API's write
 # transaction (bench/api-write.sql) at the same concurrency as the ceiling, a startup probe, the distributed mode
 # (API + worker over the SQS/SNS emulator) at 1, 8 and 32 clients. Writes bench/results/{<timestamp>.json,latest.json,
 # summary.md,throughput-latency.png}. Everything it starts is stopped on exit, Ctrl-C included. Loopback only.
@@ -109,6 +109,8 @@ done
 signing_key=$(head -c 48 /dev/urandom | base64 -w0)
 # "Testing": the only environment besides Development that accepts a local HS256 key, without Development's DI scope validation.
 export ASPNETCORE_ENVIRONMENT=Testing Auth__SigningKey="$signing_key" Payments__FakeGateway__Latency=00:00:00.005
+# The load generator's webhook receiver listens on loopback over http, which production refuses.
+export Webhooks__AllowHttp=true Webhooks__AllowedNetworks__0=127.0.0.0/8
 
 # ---- all-in-one ---------------------------------------------------------------------------------------------
 api_port=$(free_port 18080)
@@ -121,7 +123,8 @@ pids+=("$api_pid")
 wait_ready "$api_url" "$api_pid"
 
 run_child "${loadgen[@]}" load --label all-in-one --url "$api_url" --db "$(cs payments)" --key "$signing_key" --levels "$levels" \
-  --duration "$duration" --drain-timeout "$drain_timeout" --pids "api=$api_pid" --half-rate-after 8 --half-drain-timeout 60 --out "$rundir/allinone.json"
+  --duration "$duration" --drain-timeout "$drain_timeout" --pids "api=$api_pid" --half-rate-after 8 --half-drain-timeout 60 \
+  --webhook-port "$(free_port $((api_port + 100)))" --out "$rundir/allinone.json"
 stop_pid "$api_pid"; forget_pid "$api_pid"
 
 # ---- pgbench ceiling (its own database, so that no API ever delivers its outbox rows) ----------------------------

@@ -136,6 +136,18 @@ sealed class Client
         users = Enumerable.Range(0, userCount).Select(_ => Guid.NewGuid()).Select(u => (u, Jwt.Mint(signingKey, u, TimeSpan.FromHours(2)))).ToArray();
     }
 
+    public int UserCount => users.Length;
+
+    /// <summary>A request as one of the bench users (Idempotency-Key on POST), for set-up calls outside the measured runs.</summary>
+    public async Task<HttpResponseMessage> Send(HttpMethod method, string path, int user, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, url + path) { Content = content };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + users[user].Token);
+        if (method == HttpMethod.Post)
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
+        return await http.SendAsync(request);
+    }
+
     public sealed record Result(int Status, double LatencyMs, Guid? PaymentId, DateTime ReceivedUtc, string? Error);
 
     public async Task<Result> Create(int n)
@@ -337,7 +349,8 @@ static class Load
             levelResults.Add(level);
             PrintLevel(level);
             if (c == halfAfter)
-                result["half_rate"] = await HalfRate(client, db, pids, levelResults, duration, halfDrain, result["label"]!.ToString());
+                result["half_rate"] = await HalfRate(client, db, pids, levelResults, duration, halfDrain, result["label"]!.ToString(),
+                    (int)a.Num("webhook-port", 0));
         }
         result["levels"] = levelResults;
 
@@ -346,7 +359,7 @@ static class Load
     }
 
     static async Task<JsonObject> HalfRate(Client client, string db, Dictionary<string, int> pids, JsonArray levelResults, TimeSpan duration,
-        TimeSpan drainTimeout, string label)
+        TimeSpan drainTimeout, string label, int webhookPort)
     {
         {
             var before = await Drain(db, drainTimeout);
@@ -356,6 +369,7 @@ static class Load
             var rate = Math.Max(1, maxE2e / 2);
             Console.Error.WriteLine($"[{label}] open loop at {rate:F0}/s (half of max e2e {maxE2e:F0}/s) for {duration.TotalSeconds} s");
             var sampler = new Sampler(db, pids);
+            await using var webhooks = webhookPort > 0 ? await WebhookLatency.Start(client, webhookPort) : null;
             var started = DateTime.UtcNow;
             var run = await Open(client, rate, duration, 256);
             var ended = DateTime.UtcNow;
@@ -366,6 +380,8 @@ static class Load
             foreach (var kv in await sampler.Finish()) level[kv.Key] = kv.Value?.DeepClone();
             level["e2e"] = await EndToEnd(db, run, started, ended, drained);
             level["backlog_drain_before_s"] = Stats.R(before);
+            if (webhooks is not null)
+                level["webhooks"] = await webhooks.Measure(run.Results, drainTimeout);
             PrintLevel(level);
             return level;
         }

@@ -178,6 +178,15 @@ static class Report
         if (r["all_in_one"]!["half_rate"] is { } h)
             sb.AppendLine(Row(h, $"open loop {F(h["target_rate"], "F0")}/s", "", ""));
         sb.AppendLine();
+        if (r["all_in_one"]!["half_rate"]?["webhooks"] is { } w)
+        {
+            sb.AppendLine($"**Webhooks at the open-loop rate**: every bench user has one endpoint (a loopback receiver in the load generator " +
+                          $"that verifies each signature with StandardWebhooks); 201 → webhook received: p50 {F(w["latency_ms"]?["p50"], "F0")} ms, " +
+                          $"p95 {F(w["latency_ms"]?["p95"], "F0")} ms, p99 {F(w["latency_ms"]?["p99"], "F0")} ms, max {F(w["latency_ms"]?["max"], "F0")} ms " +
+                          $"over {w["received"]} of {w["payments"]} payments ({w["missing"]} missing after the drain, {w["duplicates"]} duplicates, " +
+                          $"{w["signature_refused"]} refused signatures).");
+            sb.AppendLine();
+        }
         sb.AppendLine("Latencies are of the 201 responses; errors are any other answer or a client exception (kinds in the JSON). " +
                       "\"e2e terminal/s\" = payments (whichever level created them) that reached SUCCESS/FAILED while the level's load ran ÷ the level's duration: " +
                       "the backend's rate at that load, its processing throughput when the level saturates it. \"drain terminal/s\" = payments finished while the " +
