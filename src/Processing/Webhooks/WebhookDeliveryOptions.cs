@@ -7,7 +7,10 @@ public class WebhookDeliveryOptions
 {
     public const string Section = "Webhooks:Delivery";
 
-    /// <summary>Off only in tests that drive <see cref="WebhookDispatcher.DeliverDue"/> themselves.</summary>
+    /// <summary>
+    /// The background sender loop. Off where something else drives <see cref="WebhookDispatcher.DeliverDue"/>: the Lambda
+    /// worker's invocations, and tests that move the schedule's clock by hand.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>One attempt's deadline, connect to last byte (Standard Webhooks: 15–30 s).</summary>

@@ -12,7 +12,7 @@ public static class WebhookDeliveryRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<WebhookMetrics>();
-        services.AddSingleton<WebhookSignal>();
+        services.TryAddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSender>();
         services.AddWebhookHttpClient();
         services.AddSingleton<WebhookDispatcher>();

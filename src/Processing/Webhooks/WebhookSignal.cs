@@ -21,6 +21,9 @@ public sealed class WebhookSignal : IDisposable
         }
     }
 
+    /// <summary>Takes the signal if it is raised, without waiting: whether anything was planned since the last take.</summary>
+    public bool TryTake() => _pending.Wait(0);
+
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _pending.WaitAsync(timeout, cancellationToken);
 
     public void Dispose() => _pending.Dispose();
