@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using Payments.Processing.Webhooks;
+using Payments.TestSupport;
 
 namespace Payments.Api.Tests.Webhooks;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using StandardWebhooks.Diagnostics;
+using Payments.TestSupport;
 
 namespace Payments.Api.Tests.Webhooks;
 

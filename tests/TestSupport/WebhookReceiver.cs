@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
-using Payments.TestSupport;
 using StandardWebhooks;
 
-namespace Payments.Api.Tests.Webhooks;
+namespace Payments.TestSupport;
 
 /// <summary>A merchant's webhook endpoint on loopback: records every request it gets and answers as the test says.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
