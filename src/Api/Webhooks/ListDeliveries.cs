@@ -29,7 +29,7 @@ public static class ListDeliveries
         var rows = await deliveries.ListNewestFirst(userId, endpointId, after is { } key ? (key.CreatedAt, key.Id) : null, pageSize + 1,
             cancellationToken);
         if (rows is null)
-            return ApiProblems.NotFound();
+            return ApiProblems.NotFound(GetWebhookEndpoint.NotFoundWhat);
 
         var page = rows.Take(pageSize).Select(WebhookDeliveryResponse.From).ToList();
         var next = rows.Count > pageSize ? ListPayments.Cursor.Encode(new PaymentKey(page[^1].CreatedAt, page[^1].Id)) : null;

@@ -47,7 +47,7 @@ public static partial class ReplayEvents
                 return ApiProblems.Validation("since", "must not be in the future");
 
             var armed = await deliveries.Replay(userId, endpointId, since.ToUniversalTime(), cancellationToken);
-            return armed is null ? ApiProblems.NotFound() : TypedResults.Accepted((string?)null, new WebhookReplayResponse(armed.Value));
+            return armed is null ? ApiProblems.NotFound(GetWebhookEndpoint.NotFoundWhat) : TypedResults.Accepted((string?)null, new WebhookReplayResponse(armed.Value));
         }
     }
 }

@@ -26,6 +26,6 @@ public static class RetryDelivery
             return ApiProblems.Validation(errors);
 
         var armed = await deliveries.Retry(userId, endpointId, delivery, cancellationToken);
-        return armed is null ? ApiProblems.NotFound() : TypedResults.Accepted((string?)null, WebhookDeliveryResponse.From(armed));
+        return armed is null ? ApiProblems.NotFound("webhook delivery") : TypedResults.Accepted((string?)null, WebhookDeliveryResponse.From(armed));
     }
 }

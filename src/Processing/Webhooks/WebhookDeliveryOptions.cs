@@ -39,9 +39,5 @@ public class WebhookDeliveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>An endpoint failing every attempt for this long is disabled, with the reason shown to its owner.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "90.00:00:00")]
-    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
-
     public TimeSpan Lease => Timeout + LeaseMargin;
 }

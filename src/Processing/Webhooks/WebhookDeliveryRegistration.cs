@@ -5,7 +5,10 @@ namespace Payments.Processing.Webhooks;
 
 public static class WebhookDeliveryRegistration
 {
-    /// <summary>The sender (a background service wherever payments are processed), its HTTP client, settings and metrics.</summary>
+    /// <summary>
+    /// The sender (a background service wherever payments are processed), its HTTP client, settings and metrics. Its
+    /// connections ask the address guard, which the host registers (<see cref="WebhookRegistration.AddWebhookAddressGuard"/>).
+    /// </summary>
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services)
     {
         services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -19,6 +19,7 @@ public sealed partial class WebhookDispatcher(
     WebhookSignal signal,
     WebhookMetrics metrics,
     IOptions<WebhookDeliveryOptions> options,
+    IOptions<WebhookOptions> webhookOptions,
     TimeProvider time,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
@@ -128,7 +129,7 @@ public sealed partial class WebhookDispatcher(
 
         var next = WebhookRetrySchedule.NextAttempt(delivery.Attempts + 1, now, attempt.RetryAfter);
         var goneReason = attempt.Gone ? $"Disabled at {now:u}: the endpoint answered 410 Gone" : null;
-        var disabled = await store.RecordFailure(delivery, attempt, next, now, goneReason, now - _options.DisableAfter, cancellationToken);
+        var disabled = await store.RecordFailure(delivery, attempt, next, now, goneReason, now - webhookOptions.Value.DisableAfter, cancellationToken);
         if (disabled is not null)
             LogEndpointDisabled(logger, delivery.EndpointId, disabled);
         if (next is null)

@@ -27,7 +27,7 @@ public static class WebhookHttpClient
             })
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                var guard = sp.GetRequiredService<IWebhookAddressGuard>();
+                var guard = sp.GetRequiredService<WebhookAddressGuard>();
                 return new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,
@@ -39,7 +39,7 @@ public static class WebhookHttpClient
         return services;
     }
 
-    static async ValueTask<Stream> Connect(DnsEndPoint endPoint, IWebhookAddressGuard guard, CancellationToken cancellationToken)
+    static async ValueTask<Stream> Connect(DnsEndPoint endPoint, WebhookAddressGuard guard, CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(endPoint.Host, out var literal)
             ? [literal]

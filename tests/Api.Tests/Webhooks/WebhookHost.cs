@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +20,7 @@ public sealed class WebhookHost : IAsyncDisposable
     public FakeTimeProvider? Time { get; }
     public Sql Sql => Api.Sql;
 
+    /// <param name="allowLoopback">False: the address guard refuses loopback, as in production.</param>
     public static async Task<WebhookHost> Start(FakeTimeProvider? time = null, bool allowLoopback = true,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -28,9 +28,14 @@ public sealed class WebhookHost : IAsyncDisposable
         if (time is not null)
             all["Webhooks:Delivery:Enabled"] = "false";
         all.TryAdd("Webhooks:Delivery:PollInterval", "00:00:00.050");
+        if (!allowLoopback)
+        {
+            // In place of the tests' loopback allowance (ApiFactory): networks no receiver here is on.
+            all["Webhooks:AllowedNetworks:0"] = "192.0.2.0/24";
+            all["Webhooks:AllowedNetworks:1"] = "2001:db8::/32";
+        }
         var api = await ApiFactory.Start(all, services =>
         {
-            services.Replace(ServiceDescriptor.Singleton<IWebhookAddressGuard>(new LoopbackGuard(allowLoopback)));
             if (time is not null)
                 services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
         });
@@ -88,12 +93,6 @@ public sealed class WebhookHost : IAsyncDisposable
         value is { } v ? $"'{v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}+00'::timestamptz" : "NULL";
 
     public ValueTask DisposeAsync() => Api.DisposeAsync();
-
-    /// <summary>Stands in for the address guard: loopback is the only address the tests contact.</summary>
-    sealed class LoopbackGuard(bool allowLoopback) : IWebhookAddressGuard
-    {
-        public bool IsAllowed(IPAddress address) => allowLoopback && IPAddress.IsLoopback(address);
-    }
 }
 
 public sealed record DeliveryRow(string Status, int Attempts, DateTimeOffset? NextAttemptAt, int? LastResponseCode, string? LastError,

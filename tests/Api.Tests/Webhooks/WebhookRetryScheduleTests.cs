@@ -17,7 +17,7 @@ public class WebhookRetryScheduleTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _host = await WebhookHost.Start(_time, settings: new Dictionary<string, string?>
     {
-        ["Webhooks:Delivery:DisableAfter"] = "30.00:00:00",
+        ["Webhooks:DisableAfter"] = "30.00:00:00",
     });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -159,7 +159,7 @@ public class WebhookRetryScheduleTests : IAsyncLifetime
     {
         await using var host = await WebhookHost.Start(_time, settings: new Dictionary<string, string?>
         {
-            ["Webhooks:Delivery:DisableAfter"] = "01:00:00",
+            ["Webhooks:DisableAfter"] = "01:00:00",
         });
         var failing = true;
         await using var receiver = await WebhookReceiver.Start((context, _) => Respond(context, failing ? 500 : 200));
