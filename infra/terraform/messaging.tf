@@ -40,6 +40,13 @@ locals {
         "Payments_Contracts-PaymentFailed",
       ]
     }
+    notifications = {
+      name = "notifications"
+      topics = [
+        "Payments_Contracts-PaymentSucceeded",
+        "Payments_Contracts-PaymentFailed",
+      ]
+    }
   }
 
   # One topic per published message type.

@@ -20,6 +20,7 @@ using Payments.Persistence.Webhooks;
 using Payments.Processing.Gateway;
 using Payments.Processing.Recovery;
 using Payments.Processing.Telemetry;
+using Payments.Processing.Webhooks;
 using Payments.Sagas;
 
 namespace Payments.Persistence;
@@ -53,6 +54,12 @@ public static class PersistenceRegistration
         services.AddScoped<WebhookEndpoints>();
         services.AddScoped<IPaymentCompletion, PostgresPaymentCompletion>();
         services.AddScoped<IPaymentRecoveryStore, PostgresPaymentRecoveryStore>();
+        services.AddScoped<IWebhookDeliveryPlanner, PostgresWebhookPlanner>();
+        services.AddScoped<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
+        services.AddScoped<WebhookDeliveries>();
+        // Also where no sender runs (the API role): re-arming a delivery raises it either way.
+        services.TryAddSingleton<WebhookSignal>();
+        services.TryAddSingleton(TimeProvider.System);
         // The fake gateway's ledger in a database of its own when one is named: it outlives killed workers (chaos run).
         services.AddSingleton<IChargeLedger>(sp =>
             configuration[$"{FakeGatewayOptions.Section}:{nameof(FakeGatewayOptions.LedgerConnectionString)}"] is { Length: > 0 } ledger

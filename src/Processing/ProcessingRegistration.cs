@@ -7,6 +7,7 @@ using Payments.Processing.Gateway;
 using Payments.Processing.Outcomes;
 using Payments.Processing.PaymentSaga;
 using Payments.Processing.Recovery;
+using Payments.Processing.Webhooks;
 using Payments.Sagas;
 
 namespace Payments.Processing;
@@ -23,11 +24,12 @@ public static class ProcessingRegistration
         // In memory unless storage supplies a durable one.
         services.TryAddSingleton<IChargeLedger>(sp => sp.GetRequiredService<ChargeLedger>());
         services.AddSingleton<IPaymentGateway, FakePaymentGateway>();
+        services.AddWebhookDelivery();
         return services;
     }
 
     /// <summary>
-    /// The payment saga, the gateway consumers and, with <paramref name="forwardOutcomes"/>, the outcome forwarder and its
+    /// The payment saga, the gateway consumers, the webhook fan-out and, with <paramref name="forwardOutcomes"/>, the outcome forwarder and its
     /// queue. The saga's repository is storage's to give: the caller sets it on the returned registration.
     /// </summary>
     public static ISagaRegistrationConfigurator<PaymentState> AddPaymentProcessing(this IBusRegistrationConfigurator bus, bool forwardOutcomes)
@@ -35,6 +37,7 @@ public static class ProcessingRegistration
         var saga = bus.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateMachineDefinition>();
         bus.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
         bus.AddConsumer<ReconcileChargeConsumer, ReconcileChargeConsumerDefinition>();
+        bus.AddConsumer<WebhookFanOut, WebhookFanOutDefinition>();
         // Recovery re-sends to the saga, so it runs wherever the saga does.
         bus.AddSingleton<StalledPaymentRecovery>();
         bus.AddHostedService(sp => sp.GetRequiredService<StalledPaymentRecovery>());

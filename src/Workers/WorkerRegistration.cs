@@ -9,6 +9,7 @@ using Payments.Messaging;
 using Payments.Persistence;
 using Payments.Processing;
 using Payments.Processing.Endpoints;
+using Payments.Processing.Webhooks;
 using Payments.Telemetry;
 
 namespace Payments.Workers;
@@ -31,6 +32,7 @@ public static class WorkerRegistration
 
         builder.Services.AddPaymentsPersistence(configuration, DatabasePassword(configuration));
         builder.Services.AddPaymentProcessing().AddOutcomeForwardingServices();
+        builder.Services.AddWebhookAddressGuard(); // every webhook connection asks it
 
         var overSqs = MessagingRegistration.Transport(configuration) == MessagingTransport.AmazonSqs;
         if (overSqs)

@@ -145,6 +145,57 @@ public class LambdaRuntimeLoopTests
     }
 
     [Fact]
+    public async Task A_notifications_batch_sends_its_webhooks_before_the_answer_and_the_sweep_sends_their_retries()
+    {
+        var database = await TestPostgres.CreateDatabase();
+        var sql = new Sql(database);
+        var settings = AwsHost.Settings(database, AwsHost.NewPrefix());
+        settings["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8"; // the receiver is on loopback
+        var status = 503;
+        await using var receiver = await WebhookReceiver.Start((context, _) =>
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        });
+        var (user, payment) = (Guid.NewGuid(), Guid.NewGuid());
+        await sql.Execute($"""
+            INSERT INTO payments (id, user_id, amount, currency, status, charge_id, created_at, updated_at, completed_at)
+            VALUES ('{payment}', '{user}', 900, 'USD', 'SUCCESS', 'ch_1', now(), now(), now());
+            INSERT INTO webhook_endpoints (id, user_id, url, event_types, enabled, secret, created_at, updated_at)
+            VALUES (gen_random_uuid(), '{user}', '{receiver.Url}', ARRAY['payment.succeeded'], true,
+                    'whsec_{Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))}', now(), now());
+            """);
+        settings["Payments:Outbox:DeliveryEnabled"] = "false";
+        using (var worker = await AwsHost.StartWorker(settings))
+        {
+            await AwsHost.PublishThroughOutbox(worker, new PaymentSucceeded(Guid.NewGuid(), payment, user, 900, "USD", "ch_1", DateTimeOffset.UtcNow));
+            await worker.StopAsync();
+        }
+        var envelope = (await sql.Query("SELECT body FROM outbox_messages", r => r.GetString(0))).Single();
+        await sql.Execute("DELETE FROM outbox_messages");
+        settings.Remove("Payments:Outbox:DeliveryEnabled");
+        await using var api = await LambdaFakeRuntimeApi.Start();
+        await using var lambda = await RunningLambda.Start(api, settings);
+
+        api.Enqueue(Event(SqsEvents.Record("n-1", envelope, QueueArn(settings, "notifications"))), DateTimeOffset.UtcNow + Soon);
+        var answer = await api.NextAnswer();
+
+        Assert.Equal([], Failures(answer));
+        // Attempted before the answer: once answered, the function may be frozen.
+        Assert.Single(receiver.Received);
+        Assert.Equal(1, await sql.Count("webhook_deliveries", "status = 'pending' AND attempts = 1 AND last_response_code = 503"));
+
+        // The retry falls due; no background loop sends it on Lambda, the scheduled sweep does.
+        status = 204;
+        await sql.Execute("UPDATE webhook_deliveries SET next_attempt_at = now()");
+        api.Enqueue("""{"version":"0","source":"aws.events","detail-type":"Scheduled Event","detail":{}}""", DateTimeOffset.UtcNow + Soon);
+        Assert.Equal("response", (await api.NextAnswer()).Kind);
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.Equal(1, await sql.Count("webhook_deliveries", "status = 'succeeded' AND attempts = 2"));
+        Assert.Equal(0, await lambda.Stop());
+    }
+
+    [Fact]
     public async Task A_host_that_cannot_start_posts_an_init_error_and_exits_non_zero()
     {
         var settings = AwsHost.Settings("Host=127.0.0.1;Port=1;Username=nobody", AwsHost.NewPrefix());

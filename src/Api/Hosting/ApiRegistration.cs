@@ -75,5 +75,6 @@ public static class ApiRegistration
         app.MapHealthEndpoints();
         app.MapPaymentEndpoints();
         app.MapWebhookEndpoints();
+        app.MapWebhookDeliveries();
     }
 }

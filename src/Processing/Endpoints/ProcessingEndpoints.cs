@@ -2,6 +2,7 @@ using MassTransit;
 using Payments.Contracts;
 using Payments.Processing.Charging;
 using Payments.Processing.Outcomes;
+using Payments.Processing.Webhooks;
 using Payments.Sagas;
 using static Payments.Processing.Endpoints.ConsumedMessage;
 
@@ -30,6 +31,11 @@ public static class ProcessingEndpoints
         new(EndpointNames.ReconcileCharge, f => f.CreateConsumerReceiver<ReconcileChargeConsumer>(EndpointNames.ReconcileCharge),
             [Sent<Contracts.ReconcileCharge>(m => m.PaymentId)]);
 
+    /// <summary>Plans the owner's webhooks for each payment outcome.</summary>
+    public static MessageEndpoint Notifications { get; } =
+        new(WebhookFanOutDefinition.QueueName, f => f.CreateConsumerReceiver<WebhookFanOut>(WebhookFanOutDefinition.QueueName),
+            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
+
     /// <summary>
     /// Optional, so not in <see cref="Always"/>: exists only while outcome forwarding is configured
     /// (<see cref="ProcessingRegistration.AddPaymentProcessing(IBusRegistrationConfigurator, bool)"/>).
@@ -39,7 +45,7 @@ public static class ProcessingEndpoints
             [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
 
     /// <summary>The endpoints every processing host has.</summary>
-    public static IReadOnlyList<MessageEndpoint> Always { get; } = [PaymentSaga, ChargePayment, ReconcileCharge];
+    public static IReadOnlyList<MessageEndpoint> Always { get; } = [PaymentSaga, ChargePayment, ReconcileCharge, Notifications];
 
     /// <summary>Every endpoint that can exist: for provisioning, dead-letter tooling and the Terraform names check.</summary>
     public static IReadOnlyList<MessageEndpoint> All { get; } = [.. Always, ForwardOutcomes];

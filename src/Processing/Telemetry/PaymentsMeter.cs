@@ -20,11 +20,17 @@ public static class PaymentsMeter
 
     public const string DeadLetterDepth = "payments.dlq.depth";
 
+    public const string WebhookAttempts = "payments.webhooks.attempts";
+    public const string WebhooksPending = "payments.webhooks.pending";
+
     /// <summary>Tag of <see cref="Created"/>: the payment's currency (one of the few the rules allow).</summary>
     public const string CurrencyTag = "currency";
 
     /// <summary>Tag of <see cref="Completed"/> and <see cref="Duration"/>: <c>SUCCESS</c> or <c>FAILED</c>.</summary>
     public const string StatusTag = "status";
+
+    /// <summary>Tag of <see cref="WebhookAttempts"/>: <c>succeeded</c>, <c>failed</c> or <c>unanswered</c>.</summary>
+    public const string OutcomeTag = "outcome";
 
     /// <summary>Tag of <see cref="DeadLetterDepth"/>: the dead-letter queue's name.</summary>
     public const string QueueTag = "queue";

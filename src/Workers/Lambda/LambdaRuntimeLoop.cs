@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Payments.Aws.Sqs;
 using Payments.Persistence.Outbox;
 using Payments.Processing.Recovery;
+using Payments.Processing.Webhooks;
 
 namespace Payments.Workers.Lambda;
 
@@ -20,6 +21,8 @@ public sealed partial class LambdaRuntimeLoop(
     SqsBatchHandler handler,
     OutboxDeliveryService outbox,
     StalledPaymentRecovery recovery,
+    WebhookDispatcher webhooks,
+    WebhookSignal webhooksPlanned,
     IOptions<OutboxOptions> outboxOptions,
     IOptions<LambdaRuntimeOptions> options,
     ILogger<LambdaRuntimeLoop> logger,
@@ -97,6 +100,7 @@ public sealed partial class LambdaRuntimeLoop(
                 // WaitAsync bounds the wait even if some dispatch ignores the token: the answer must precede the deadline.
                 response = await handler.Handle(invocation.Body, work.Token).WaitAsync(answerWithin, CancellationToken.None);
                 await FlushOutbox(work.Token);
+                await SendPlannedWebhooks(work.Token);
             }
         }
         catch (Exception e) when (response is null && work.IsCancellationRequested && e is OperationCanceledException or TimeoutException)
@@ -154,6 +158,25 @@ public sealed partial class LambdaRuntimeLoop(
     }
 
     /// <summary>
+    /// Best effort, after a batch that planned webhook deliveries (a <c>notifications</c> batch, or re-armed ones): their first
+    /// attempts go out before the answer, since the function may be frozen after it. Whatever is left, and every retry,
+    /// is sent by the scheduled sweep, so on Lambda a retry waits for the next sweep (each minute) at the latest.
+    /// </summary>
+    async Task SendPlannedWebhooks(CancellationToken cancellationToken)
+    {
+        if (!webhooksPlanned.TryTake())
+            return;
+        try
+        {
+            await webhooks.DeliverDue(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            LogWebhooksIncomplete(logger, e);
+        }
+    }
+
+    /// <summary>
     /// A frozen Lambda runs no background service: a scheduled EventBridge rule invokes the worker every minute so
     /// that rows left in the outbox (by a frozen API instance, or due schedules) are delivered and lost messages recovered.
     /// </summary>
@@ -181,7 +204,9 @@ public sealed partial class LambdaRuntimeLoop(
         var delivered = await DrainOutbox(cancellationToken);
         // No background delivery loop runs here to count parked rows every minute: the sweep does (a warning when it changed).
         var parked = await outbox.CountParked(cancellationToken);
-        LogSwept(logger, lag.TotalSeconds, delivered, parked, recovered);
+        // The webhook sender's background loop is off here (LambdaWorker): the retries that fell due go out now.
+        var webhookAttempts = await webhooks.DeliverDue(cancellationToken);
+        LogSwept(logger, lag.TotalSeconds, delivered, parked, recovered, webhookAttempts);
     }
 
     /// <summary>Delivers due outbox rows batch after batch until a claim comes back short or the transport takes nothing.</summary>
@@ -218,6 +243,9 @@ public sealed partial class LambdaRuntimeLoop(
     static partial void LogFlushIncomplete(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Scheduled sweep: oldest due outbox row {LagSeconds:F1} s old; delivered {Delivered} outbox rows, {Parked} parked; recovered {Recovered} payments")]
-    static partial void LogSwept(ILogger logger, double lagSeconds, int delivered, long parked, int recovered);
+        Message = "Scheduled sweep: oldest due outbox row {LagSeconds:F1} s old; delivered {Delivered} outbox rows, {Parked} parked; recovered {Recovered} payments; {WebhookAttempts} webhook attempts")]
+    static partial void LogSwept(ILogger logger, double lagSeconds, int delivered, long parked, int recovered, int webhookAttempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook deliveries before the response did not complete; the scheduled sweep resumes them")]
+    static partial void LogWebhooksIncomplete(ILogger logger, Exception exception);
 }

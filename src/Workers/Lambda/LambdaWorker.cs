@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Messaging;
+using Payments.Processing.Webhooks;
 
 namespace Payments.Workers.Lambda;
 
@@ -50,6 +51,9 @@ public static partial class LambdaWorker
                 throw new InvalidOperationException(
                     $"The Lambda mode consumes SQS events: set {MessagingRegistration.TransportKey}={MessagingTransport.AmazonSqs}");
             builder.AddPaymentsWorker(receive: false);
+            // No webhook attempt may be left running when Lambda freezes the function after an answer: the invocation
+            // loop sends them itself, after a batch that planned some and in the scheduled sweep.
+            builder.Services.PostConfigure<WebhookDeliveryOptions>(o => o.Enabled = false);
             builder.Services.AddOptions<LambdaRuntimeOptions>().BindConfiguration(LambdaRuntimeOptions.Section)
                 .ValidateDataAnnotations().ValidateOnStart();
             host = builder.Build();

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Payments.Processing.Webhooks;
+
+namespace Payments.Persistence.Webhooks;
+
+/// <summary>
+/// Plans an outcome's deliveries in the scope's transaction (the consumer's inbox transaction): one row per matching
+/// endpoint, <c>ON CONFLICT (endpoint_id, event_id) DO NOTHING</c> so a second arrival of the event adds nothing, and
+/// the sender is woken after the commit.
+/// </summary>
+public sealed class PostgresWebhookPlanner(PaymentsDbContext db, AfterCommit afterCommit, WebhookSignal signal, TimeProvider time)
+    : IWebhookDeliveryPlanner
+{
+    public async Task<int> PlanOutcome(Guid eventId, string eventType, Guid paymentId, Guid userId, CancellationToken cancellationToken)
+    {
+        // Most payments' owners have no endpoint: one indexed look-up, and nothing else is read.
+        var subscribed = await db.WebhookEndpoints
+            .AnyAsync(e => e.UserId == userId && e.Enabled && e.EventTypes.Contains(eventType), cancellationToken);
+        if (!subscribed)
+            return 0;
+
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, cancellationToken)
+                      ?? throw new InvalidOperationException($"Payment {paymentId} of outcome event {eventId} does not exist");
+        var now = time.GetUtcNow();
+        var payload = WebhookPayload.For(eventType, payment.CompletedAt ?? payment.UpdatedAt, payment);
+        var planned = await db.Database.ExecuteSqlAsync(
+            $"""
+             INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+             SELECT gen_random_uuid(), e.id, {eventId}, {eventType}, {payload}, 'pending', 0, {now}, {now}
+               FROM webhook_endpoints e
+              WHERE e.user_id = {userId} AND e.enabled AND {eventType} = ANY (e.event_types)
+             ON CONFLICT (endpoint_id, event_id) DO NOTHING
+             """, cancellationToken);
+        if (planned > 0)
+            afterCommit.Add(signal.Raise);
+        return planned;
+    }
+}
