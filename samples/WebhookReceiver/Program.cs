@@ -24,13 +24,9 @@ app.MapPost("/{**path}", async (HttpRequest request) =>
     using var reader = new StreamReader(request.Body);
     var body = await reader.ReadToEndAsync();
     var id = request.Headers["webhook-id"].ToString();
-    try
+    if (Refusal(webhook, body, request.Headers) is { } refusal)
     {
-        webhook.Verify(body, request.Headers);
-    }
-    catch (WebhookVerificationException e)
-    {
-        Console.WriteLine($"REFUSED {id}: {e.Message}");
+        Console.WriteLine($"REFUSED {id}: {refusal}");
         return Results.StatusCode(StatusCodes.Status401Unauthorized);
     }
 
@@ -50,3 +46,29 @@ app.MapPost("/{**path}", async (HttpRequest request) =>
 
 Console.WriteLine($"Receiving webhooks on http://127.0.0.1:{port}/ (Ctrl-C stops)");
 await app.RunAsync();
+
+// Null when one of the signatures is ours. During a secret rotation the header carries two, space-separated (the new
+// secret's first), and StandardWebhooks 1.1.2's Verify reads only the first: so each is verified on its own.
+static string? Refusal(StandardWebhook webhook, string body, IHeaderDictionary headers)
+{
+    var refusal = "no signature";
+    foreach (var signature in headers["webhook-signature"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var one = new HeaderDictionary
+        {
+            ["webhook-id"] = headers["webhook-id"],
+            ["webhook-timestamp"] = headers["webhook-timestamp"],
+            ["webhook-signature"] = signature,
+        };
+        try
+        {
+            webhook.Verify(body, one);
+            return null;
+        }
+        catch (WebhookVerificationException e)
+        {
+            refusal = e.Message;
+        }
+    }
+    return refusal;
+}

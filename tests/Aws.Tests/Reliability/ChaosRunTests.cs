@@ -7,6 +7,7 @@ using Payments.Aws.DeadLetters;
 using Payments.Contracts;
 using Payments.Persistence;
 using Payments.Processing.Endpoints;
+using Payments.Sagas;
 using Payments.TestSupport;
 using Payments.Workers.DeadLetters;
 using Xunit.Abstractions;
@@ -41,6 +42,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     string _prefix = null!;
     AmazonSQSClient _sqs = null!;
     DeadLetterQueues _queues = null!;
+    MerchantReceiver _merchant = null!;
 
     public async Task InitializeAsync()
     {
@@ -67,9 +69,14 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
                      ["Payments:FakeGateway:TimeoutRate"] = "0.05",
                      ["Payments:FakeGateway:Latency"] = "00:00:00.002",
                      ["Payments:FakeGateway:LedgerConnectionString"] = ledger,
+                     // The merchants' receiver is on loopback; a killed worker's claimed deliveries come back within seconds.
+                     ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
+                     ["Webhooks:Delivery:Timeout"] = "00:00:02",
+                     ["Webhooks:Delivery:LeaseMargin"] = "00:00:03",
                  })
             settings[key] = value;
 
+        _merchant = await MerchantReceiver.Start(new Random(_seed));
         _workers = new WorkerProcesses(settings);
         _workers.Start();
         _api = ApiFactory.StartOn(database, new Dictionary<string, string?>(settings) { ["Payments:Role"] = "Api" });
@@ -83,6 +90,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     {
         _workers.Dispose();
         await _api.DisposeAsync();
+        await _merchant.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await _postgres.DisposeAsync();
         _sqs.Dispose();
@@ -93,9 +101,11 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var random = new Random(_seed);
         Log($"{Run.Name} run, seed {_seed}: {Run.Payments} payments by {Run.Clients} clients, {Run.Kills} worker kills, " +
-            $"{Run.PostgresRestarts} Postgres restarts, {Run.Poison} poison messages; gateway 50 % transient failures, 5 % lost answers");
+            $"{Run.PostgresRestarts} Postgres restarts, {Run.Poison} poison messages; gateway 50 % transient failures, 5 % lost answers; " +
+            "every user has a webhook endpoint whose receiver fails a fifth of first attempts");
 
         var clients = new Clients(_api, Run.Clients);
+        await clients.RegisterWebhookEndpoints(_merchant.Url);
         var creating = clients.CreateAll(Run.Payments);
         await Chaos(random, clients);
         var created = await creating;
@@ -174,6 +184,10 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
             // Poison needs MaxReceiveCount receives, a visibility timeout apart, to reach the dead-letter queue.
             await Sql.WaitUntil(async () => await Queued(EndpointNames.PaymentSaga) == 0 && await TryCount("outbox_messages") == 0,
                 TimeSpan.FromSeconds(90), "queues and outbox to drain");
+            // A first attempt the receiver failed is due again 5 s later.
+            await Sql.WaitUntil(async () => await Queued(ProcessingEndpoints.Notifications.Queue) == 0
+                                            && await TryCount("webhook_deliveries", "status = 'pending'") == 0,
+                TimeSpan.FromSeconds(60), "every webhook to be delivered");
         }
         catch (TimeoutException)
         {
@@ -210,10 +224,29 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         table.Add("poison messages in payment-state_dlq", Run.Poison, dead.Poison);
         table.Add("payment messages in a dead-letter queue", 0, dead.Other);
         table.Add("messages left in the worker queues", 0, dead.LeftInQueues);
+        var webhooks = await Webhooks(payments.Where(p => p.Status != "PENDING").Select(p => p.Id).ToList());
+        table.Add("outcomes without a webhook delivery to their owner's endpoint", 0, webhooks.Unplanned);
+        table.Add("webhook deliveries not delivered", 0, webhooks.NotDelivered);
+        table.Add("webhooks marked delivered without a 2xx at the receiver", 0, webhooks.DeliveredWithout2xx);
         table.Note($"{succeeded.Count} SUCCESS, {failed.Count} FAILED (declined by the card rule or out of attempts); " +
                    $"{approved.Count(a => a.Requests > 1)} charges were requested again after a crash or a lost answer and answered from the ledger; " +
-                   $"clients got {clients.Retried} non-201 answers or connection errors and retried with the same key");
+                   $"clients got {clients.Retried} non-201 answers or connection errors and retried with the same key; " +
+                   $"the merchants' receiver got {_merchant.Requests} webhook requests, failed {_merchant.Failed} first attempts on purpose, " +
+                   $"and saw {_merchant.Duplicates} webhook-ids again after a 2xx (at least once: a worker killed between the 2xx and its record)");
         return table;
+    }
+
+    sealed record WebhookCount(int Unplanned, int NotDelivered, int DeliveredWithout2xx);
+
+    async Task<WebhookCount> Webhooks(IReadOnlyList<Guid> terminal)
+    {
+        var deliveries = await _db.Query("SELECT event_id, status FROM webhook_deliveries",
+            r => (EventId: r.GetGuid(0), Status: r.GetString(1)));
+        var planned = deliveries.Select(d => d.EventId).ToHashSet();
+        return new WebhookCount(
+            terminal.Count(id => !planned.Contains(OutcomeEventId.For(id))),
+            deliveries.Count(d => d.Status != "succeeded"),
+            deliveries.Count(d => d.Status == "succeeded" && !_merchant.Acknowledged(d.EventId)));
     }
 
     sealed record DeadLetterCount(int Poison, int Other, int LeftInQueues);
@@ -264,13 +297,25 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Clients creating payments with unique keys, retrying an answer that is not 201 with the same key.</summary>
     sealed class Clients(ApiFactory api, int concurrency)
     {
+        readonly Guid[] _users = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToArray();
         int _created, _retried;
         public int Created => Volatile.Read(ref _created);
         public int Retried => Volatile.Read(ref _retried);
 
+        /// <summary>One endpoint per user, for both outcome types, at the merchants' receiver.</summary>
+        public async Task RegisterWebhookEndpoints(Uri url)
+        {
+            foreach (var user in _users)
+            {
+                using var client = api.ClientFor(user);
+                using var response = await WebhookEndpointRequests.Post(client, WebhookEndpointRequests.Body(url.ToString()), $"endpoint-{user}");
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            }
+        }
+
         public async Task<IReadOnlyList<Guid>> CreateAll(int total)
         {
-            var users = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToArray();
+            var users = _users;
             var http = users.ToDictionary(u => u, api.ClientFor);
             var ids = new Guid[total];
             using var gate = new SemaphoreSlim(concurrency);
