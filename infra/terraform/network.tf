@@ -1,8 +1,9 @@
 # A VPC with two private subnets. The Lambdas reach Postgres directly and SQS, SNS, EventBridge and Secrets
 # Manager through interface endpoints, so AWS traffic never leaves the VPC. One thing does need the internet:
 # the API validates tokens itself too and fetches the issuer's OIDC metadata and signing keys (JWKS) over HTTPS
-# (so would a real payment gateway). For that, `nat_gateway = true` (the default) adds one NAT gateway in a small
-# public subnet and lets the Lambdas out on 443; nothing in the private subnets gets a public address.
+# (so would a real payment gateway), and the worker posts webhooks to merchants' https URLs. For that, `nat_gateway = true`
+# (the default) adds one NAT gateway in a small public subnet and lets the Lambdas out on 443 only, so a webhook URL on
+# another port times out (docs/webhooks.md); nothing in the private subnets gets a public address.
 
 locals {
   name = "payments-${var.environment}"
