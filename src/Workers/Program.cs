@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Payments.Workers.Catalogue;
 using Payments.Workers.DeadLetters;
 using Payments.Workers.Lambda;
 using Payments.Workers.Outbox;
@@ -18,6 +19,12 @@ public static class WorkerProgram
         if (args is ["outbox", .. var outboxArgs])
         {
             Environment.ExitCode = await OutboxCommand.Run(outboxArgs);
+            return;
+        }
+        if (args is ["asyncapi", var path])
+        {
+            // The event catalogue: what scripts/asyncapi.sh writes to docs/asyncapi.json.
+            await File.WriteAllTextAsync(path, EventCatalogue.Json());
             return;
         }
         if (args is ["lambda", ..] || Environment.GetEnvironmentVariable(LambdaWorker.RuntimeApiVariable) is { Length: > 0 })
