@@ -21,10 +21,14 @@ public static class WorkerProgram
             Environment.ExitCode = await OutboxCommand.Run(outboxArgs);
             return;
         }
-        if (args is ["asyncapi", var path])
+        if (args is ["asyncapi", .. var catalogueArgs])
         {
             // The event catalogue: what scripts/asyncapi.sh writes to docs/asyncapi.json.
-            await File.WriteAllTextAsync(path, EventCatalogue.Json());
+            if (catalogueArgs is [var path])
+                await File.WriteAllTextAsync(path, EventCatalogue.Json());
+            else
+                Environment.ExitCode = await VerbOutput.UsageFailure(Console.Error, "asyncapi", "expected one argument",
+                    "usage: asyncapi <path>   writes the event catalogue (AsyncAPI 3.0 JSON) to <path>\n");
             return;
         }
         if (args is ["lambda", ..] || Environment.GetEnvironmentVariable(LambdaWorker.RuntimeApiVariable) is { Length: > 0 })
