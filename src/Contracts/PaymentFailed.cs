@@ -1,6 +1,16 @@
 namespace Payments.Contracts;
 
-/// <summary>Outcome event: the payment reached FAILED. <see cref="EventId"/> lets consumers de-duplicate.</summary>
+/// <summary>
+/// Outcome event: the payment reached FAILED. <see cref="EventId"/> lets consumers de-duplicate: delivery is at least
+/// once, and a redelivery carries the same id.
+/// </summary>
+/// <param name="EventId">This outcome's id: the same on every delivery of it, so consumers de-duplicate by it.</param>
+/// <param name="PaymentId">The payment.</param>
+/// <param name="UserId">The payment's owner.</param>
+/// <param name="Amount">In the currency's minor unit (cents for USD).</param>
+/// <param name="Currency">ISO 4217 code, upper case (e.g. <c>USD</c>).</param>
+/// <param name="Reason">Why it failed, for people (e.g. <c>declined: insufficient funds</c>; not a stable code).</param>
+/// <param name="CompletedAt">When the payment reached FAILED.</param>
 public record PaymentFailed(
     Guid EventId,
     Guid PaymentId,

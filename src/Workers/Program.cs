@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Payments.Workers.Catalogue;
 using Payments.Workers.DeadLetters;
 using Payments.Workers.Lambda;
 using Payments.Workers.Outbox;
@@ -18,6 +19,16 @@ public static class WorkerProgram
         if (args is ["outbox", .. var outboxArgs])
         {
             Environment.ExitCode = await OutboxCommand.Run(outboxArgs);
+            return;
+        }
+        if (args is ["asyncapi", .. var catalogueArgs])
+        {
+            // The event catalogue: what scripts/asyncapi.sh writes to docs/asyncapi.json.
+            if (catalogueArgs is [var path])
+                await File.WriteAllTextAsync(path, EventCatalogue.Json());
+            else
+                Environment.ExitCode = await VerbOutput.UsageFailure(Console.Error, "asyncapi", "expected one argument",
+                    "usage: asyncapi <path>   writes the event catalogue (AsyncAPI 3.0 JSON) to <path>\n");
             return;
         }
         if (args is ["lambda", ..] || Environment.GetEnvironmentVariable(LambdaWorker.RuntimeApiVariable) is { Length: > 0 })
