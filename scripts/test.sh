@@ -43,11 +43,27 @@ export PAYMENTS_TEST_SQS="http://127.0.0.1:$sqs_port"
 # The chaos run (tests/Aws.Tests/Reliability) writes its invariants table here; it is printed after the tests.
 export PAYMENTS_RELIABILITY_REPORT=${PAYMENTS_RELIABILITY_REPORT:-$tmp/reliability}
 
+# The sample downstream consumer (samples/PaymentEventsConsumer) restores Payments.Contracts from this folder feed, as a
+# downstream team restores it from theirs. The same version is packed on every run, so the old copy leaves the feed and
+# NuGet's global packages folder first: otherwise restore would keep using the contracts of an earlier run.
+sample=samples/PaymentEventsConsumer/PaymentEventsConsumer.slnx
+feed=.local/feed
+rm -f "$feed"/Payments.Contracts.*.nupkg
+global_packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
+if [[ -n $global_packages ]]; then rm -rf "$global_packages/payments.contracts"; fi
+
 build_rc=0 test_rc=0
-dotnet build Payments.sln -c Release || build_rc=$?
+# The sample is built before the solution's tests: tests/Aws.Tests runs it against the emulator.
+dotnet build Payments.sln -c Release &&
+  dotnet pack src/Contracts -c Release --no-build -o "$feed" &&
+  dotnet build "$sample" -c Release || build_rc=$?
 if [[ $build_rc -eq 0 ]]; then
   dotnet test Payments.sln -c Release --no-build \
     --logger "trx;LogFilePrefix=r" --logger "console;verbosity=normal" \
+    --results-directory "$tmp/results" "$@" || test_rc=$?
+  # The sample's own harness tests, counted with the others below.
+  dotnet test "$sample" -c Release --no-build \
+    --logger "trx;LogFilePrefix=sample" --logger "console;verbosity=normal" \
     --results-directory "$tmp/results" "$@" || test_rc=$?
 fi
 
