@@ -4,7 +4,7 @@ namespace Payments.Persistence.Analytics;
 /// The SQL the incremental path, the rebuild and the comparison share, so a payment's facts are derived one way only:
 /// the UTC day of <c>completed_at</c>, and the seconds from <c>created_at</c> to it.
 /// </summary>
-static class AnalyticsSql
+public static class AnalyticsSql
 {
     public const string Columns = "payment_id, user_id, currency, day, status, amount, seconds";
 
