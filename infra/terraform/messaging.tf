@@ -47,6 +47,13 @@ locals {
         "Payments_Contracts-PaymentFailed",
       ]
     }
+    analytics = {
+      name = "analytics"
+      topics = [
+        "Payments_Contracts-PaymentSucceeded",
+        "Payments_Contracts-PaymentFailed",
+      ]
+    }
   }
 
   # One topic per published message type.

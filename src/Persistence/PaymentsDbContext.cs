@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Payments.Persistence.Analytics;
 using Payments.Persistence.Idempotency;
 using Payments.Persistence.Inbox;
 using Payments.Persistence.Outbox;
@@ -20,6 +21,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
     public DbSet<PaymentState> PaymentSagas => Set<PaymentState>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<PaymentOutcome> PaymentOutcomes => Set<PaymentOutcome>();
 
     // Every write runs in a transaction that is retried as a whole when it fails, never continued after a failed
     // SaveChanges, so EF's automatic savepoints would only add two round trips to each save. Set per call because a
@@ -127,6 +129,19 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.HasIndex(x => new { x.EndpointId, x.CreatedAt, x.Id }).IsDescending(false, true, true);
             // The sender claims due pending rows only.
             e.HasIndex(x => x.NextAttemptAt).HasFilter("status = 'pending'").HasDatabaseName("IX_webhook_deliveries_due");
+        });
+
+        modelBuilder.Entity<PaymentOutcome>(e =>
+        {
+            e.ToTable("analytics_payment_outcomes", t => t.HasCheckConstraint("ck_analytics_payment_outcomes_status",
+                "status IN ('SUCCESS', 'FAILED')"));
+            // One row per payment: what makes an outcome count once, whichever way it arrives.
+            e.HasKey(x => x.PaymentId);
+            e.Property(x => x.PaymentId).ValueGeneratedNever();
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Status).HasMaxLength(16);
+            // "My figures for these days".
+            e.HasIndex(x => new { x.UserId, x.Day });
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Payments.Outbox;
+using Payments.Persistence.Analytics;
 using Payments.Persistence.FakeGateway;
 using Payments.Persistence.Inbox;
 using Payments.Persistence.Outbox;
@@ -17,6 +18,7 @@ using Payments.Persistence.Payments;
 using Payments.Persistence.Recovery;
 using Payments.Persistence.Sagas;
 using Payments.Persistence.Webhooks;
+using Payments.Processing.Analytics;
 using Payments.Processing.Gateway;
 using Payments.Processing.Recovery;
 using Payments.Processing.Telemetry;
@@ -57,6 +59,9 @@ public static class PersistenceRegistration
         services.AddScoped<IWebhookDeliveryPlanner, PostgresWebhookPlanner>();
         services.AddScoped<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         services.AddScoped<WebhookDeliveries>();
+        services.AddScoped<IPaymentOutcomeRecorder, PostgresPaymentOutcomeRecorder>();
+        services.AddScoped<AnalyticsQueries>();
+        services.AddScoped<AnalyticsRebuild>();
         // Also where no sender runs (the API role): re-arming a delivery raises it either way.
         services.TryAddSingleton<WebhookSignal>();
         services.TryAddSingleton(TimeProvider.System);

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Processing.Analytics;
 using Payments.Processing.Charging;
 using Payments.Processing.Endpoints;
 using Payments.Processing.Gateway;
@@ -29,7 +30,7 @@ public static class ProcessingRegistration
     }
 
     /// <summary>
-    /// The payment saga, the gateway consumers, the webhook fan-out and, with <paramref name="forwardOutcomes"/>, the outcome forwarder and its
+    /// The payment saga, the gateway consumers, the webhook fan-out, the analytics consumer and, with <paramref name="forwardOutcomes"/>, the outcome forwarder and its
     /// queue. The saga's repository is storage's to give: the caller sets it on the returned registration.
     /// </summary>
     public static ISagaRegistrationConfigurator<PaymentState> AddPaymentProcessing(this IBusRegistrationConfigurator bus, bool forwardOutcomes)
@@ -38,6 +39,7 @@ public static class ProcessingRegistration
         bus.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
         bus.AddConsumer<ReconcileChargeConsumer, ReconcileChargeConsumerDefinition>();
         bus.AddConsumer<WebhookFanOut, WebhookFanOutDefinition>();
+        bus.AddConsumer<AnalyticsConsumer, AnalyticsConsumerDefinition>();
         // Recovery re-sends to the saga, so it runs wherever the saga does.
         bus.AddSingleton<StalledPaymentRecovery>();
         bus.AddHostedService(sp => sp.GetRequiredService<StalledPaymentRecovery>());

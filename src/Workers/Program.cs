@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Payments.Workers.Analytics;
 using Payments.Workers.Catalogue;
 using Payments.Workers.DeadLetters;
 using Payments.Workers.Lambda;
@@ -29,6 +30,11 @@ public static class WorkerProgram
             else
                 Environment.ExitCode = await VerbOutput.UsageFailure(Console.Error, "asyncapi", "expected one argument",
                     "usage: asyncapi <path>   writes the event catalogue (AsyncAPI 3.0 JSON) to <path>\n");
+            return;
+        }
+        if (args is ["analytics", .. var analyticsArgs])
+        {
+            Environment.ExitCode = await AnalyticsCommand.Run(analyticsArgs);
             return;
         }
         if (args is ["lambda", ..] || Environment.GetEnvironmentVariable(LambdaWorker.RuntimeApiVariable) is { Length: > 0 })

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Payments.Api.Analytics;
 using Payments.Api.Auth;
 using Payments.Api.OpenApi;
 using Payments.Api.Payments;
@@ -76,5 +77,6 @@ public static class ApiRegistration
         app.MapPaymentEndpoints();
         app.MapWebhookEndpoints();
         app.MapWebhookDeliveries();
+        app.MapAnalyticsEndpoints();
     }
 }

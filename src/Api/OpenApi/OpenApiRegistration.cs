@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Payments.Api.Analytics;
 using Payments.Api.Webhooks;
 using Scalar.AspNetCore;
 
@@ -16,7 +17,7 @@ public static class OpenApiRegistration
         Payments are created with `POST /payments` and processed asynchronously: the answer is `201` with the payment `PENDING`;
         read it again (or list your payments) to see it become `SUCCESS` or `FAILED`, which never change afterwards.
 
-        **Authentication**: every `/payments` and `/webhook-endpoints` operation takes a bearer JWT whose `sub` is the user's
+        **Authentication**: every `/payments`, `/webhook-endpoints` and `/analytics` operation takes a bearer JWT whose `sub` is the user's
         uuid; a user sees only their own payments and endpoints (anyone else's are `404`).
 
         **Retries**: send an `Idempotency-Key` with every `POST /payments` and `POST /webhook-endpoints` and reuse it when retrying. The same key and body
@@ -29,6 +30,8 @@ public static class OpenApiRegistration
         **Webhooks**: register an endpoint with `POST /webhook-endpoints` to be told when your payments succeed or fail; its
         signing secret is in that answer only. Refused input is `422` of type `unprocessable-content` (an unknown event type, a
         URL that is not `https` or points at a private address), naming each field in `errors`. See docs/webhooks.md.
+
+        **Analytics**: `GET /analytics/daily?from=&to=` sums up your finished payments per UTC day and currency (docs/analytics.md).
 
         **Lists** are paginated by cursor: pass `next_cursor` back as `cursor` until it is null. Payments come newest first, a
         payment's history (`GET /payments/{id}/events`) oldest first.
@@ -44,6 +47,7 @@ public static class OpenApiRegistration
                 {
                     new() { Name = "Payments", Description = "Create, read and list your payments, and read each one's history." },
                     new() { Name = WebhookEndpointRoutes.Tag, Description = "Register, read, change and delete your webhook endpoints, and rotate their secrets." },
+                    new() { Name = AnalyticsEndpoints.Tag, Description = "Your payments' daily counts, amounts and times to completion." },
                     new() { Name = HealthPaths.Tag, Description = "Probes for load balancers and orchestrators; no token." },
                 };
                 return Task.CompletedTask;

@@ -143,6 +143,50 @@ namespace Payments.Persistence.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Payments.Persistence.Analytics.PaymentOutcome", b =>
+                {
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("seconds");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("PaymentId");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("analytics_payment_outcomes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_analytics_payment_outcomes_status", "status IN ('SUCCESS', 'FAILED')");
+                        });
+                });
+
             modelBuilder.Entity("Payments.Persistence.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("UserId")

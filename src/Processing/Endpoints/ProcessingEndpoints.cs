@@ -1,5 +1,6 @@
 using MassTransit;
 using Payments.Contracts;
+using Payments.Processing.Analytics;
 using Payments.Processing.Charging;
 using Payments.Processing.Outcomes;
 using Payments.Processing.Webhooks;
@@ -36,6 +37,11 @@ public static class ProcessingEndpoints
         new(WebhookFanOutDefinition.QueueName, f => f.CreateConsumerReceiver<WebhookFanOut>(WebhookFanOutDefinition.QueueName),
             [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
 
+    /// <summary>Records each payment outcome for the daily analytics.</summary>
+    public static MessageEndpoint Analytics { get; } =
+        new(AnalyticsConsumerDefinition.QueueName, f => f.CreateConsumerReceiver<AnalyticsConsumer>(AnalyticsConsumerDefinition.QueueName),
+            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
+
     /// <summary>
     /// Optional, so not in <see cref="Always"/>: exists only while outcome forwarding is configured
     /// (<see cref="ProcessingRegistration.AddPaymentProcessing(IBusRegistrationConfigurator, bool)"/>).
@@ -45,7 +51,7 @@ public static class ProcessingEndpoints
             [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
 
     /// <summary>The endpoints every processing host has.</summary>
-    public static IReadOnlyList<MessageEndpoint> Always { get; } = [PaymentSaga, ChargePayment, ReconcileCharge, Notifications];
+    public static IReadOnlyList<MessageEndpoint> Always { get; } = [PaymentSaga, ChargePayment, ReconcileCharge, Notifications, Analytics];
 
     /// <summary>Every endpoint that can exist: for provisioning, dead-letter tooling and the Terraform names check.</summary>
     public static IReadOnlyList<MessageEndpoint> All { get; } = [.. Always, ForwardOutcomes];

@@ -6,6 +6,7 @@ using Npgsql;
 using Payments.Aws.DeadLetters;
 using Payments.Contracts;
 using Payments.Persistence;
+using Payments.Persistence.Analytics;
 using Payments.Processing.Endpoints;
 using Payments.Sagas;
 using Payments.TestSupport;
@@ -188,6 +189,9 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
             await Sql.WaitUntil(async () => await Queued(ProcessingEndpoints.Notifications.Queue) == 0
                                             && await TryCount("webhook_deliveries", "status = 'pending'") == 0,
                 TimeSpan.FromSeconds(60), "every webhook to be delivered");
+            await Sql.WaitUntil(async () => await Queued(ProcessingEndpoints.Analytics.Queue) == 0
+                                            && await TryCount("analytics_payment_outcomes") == await TryCount("payments", "status <> 'PENDING'"),
+                TimeSpan.FromSeconds(60), "every outcome to be recorded by analytics");
         }
         catch (TimeoutException)
         {
@@ -228,6 +232,8 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         table.Add("outcomes without a webhook delivery to their owner's endpoint", 0, webhooks.Unplanned);
         table.Add("webhook deliveries not delivered", 0, webhooks.NotDelivered);
         table.Add("webhooks marked delivered without a 2xx at the receiver", 0, webhooks.DeliveredWithout2xx);
+        table.Add("analytics: incremental figures differ from a rebuild", 0,
+            (await _db.Query(AnalyticsSql.DifferingFigures, r => r.GetInt32(0))).Single());
         table.Note($"{succeeded.Count} SUCCESS, {failed.Count} FAILED (declined by the card rule or out of attempts); " +
                    $"{approved.Count(a => a.Requests > 1)} charges were requested again after a crash or a lost answer and answered from the ledger; " +
                    $"clients got {clients.Retried} non-201 answers or connection errors and retried with the same key; " +

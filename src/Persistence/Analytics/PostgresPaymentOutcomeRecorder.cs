@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Payments.Processing.Analytics;
+
+namespace Payments.Persistence.Analytics;
+
+/// <summary>
+/// Records an outcome in the scope's transaction (the consumer's inbox transaction). The creation time is the payment
+/// row's (same database; the event does not carry it). <c>ON CONFLICT (payment_id) DO NOTHING</c>: a payment is counted
+/// once however often its outcome arrives, even under a new MessageId the inbox has not seen.
+/// </summary>
+public sealed class PostgresPaymentOutcomeRecorder(PaymentsDbContext db) : IPaymentOutcomeRecorder
+{
+    public async Task<bool> Record(Guid paymentId, Guid userId, string status, long amount, string currency, DateTimeOffset completedAt,
+        CancellationToken cancellationToken)
+    {
+        var at = completedAt.ToUniversalTime();
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"""
+             INSERT INTO analytics_payment_outcomes (payment_id, user_id, currency, day, status, amount, seconds)
+             SELECT p.id, {userId}, {currency}, ({at} AT TIME ZONE 'UTC')::date, {status}, {amount},
+                    EXTRACT(EPOCH FROM {at} - p.created_at)::double precision
+               FROM payments p
+              WHERE p.id = {paymentId}
+             ON CONFLICT (payment_id) DO NOTHING
+             """, cancellationToken);
+        if (inserted == 0 && !await db.Payments.AnyAsync(p => p.Id == paymentId, cancellationToken))
+            throw new InvalidOperationException($"Payment {paymentId} of a {status} outcome does not exist");
+        return inserted == 1;
+    }
+}
