@@ -1,8 +1,6 @@
-using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Payments.Persistence;
 using Payments.Persistence.Analytics;
 using static Payments.Workers.VerbOutput;
 
@@ -41,14 +39,9 @@ public static class AnalyticsCommand
         if (await HelpOrUsageError(args, parsed, problem, "analytics", Usage, output, error) is { } exit)
             return exit;
 
-        try
+        return await DatabaseVerb.Run("analytics", configuration, error, async services =>
         {
-            var services = new ServiceCollection();
-            services.AddLogging();
-            services.AddPaymentsPersistence(configuration, WorkerRegistration.DatabasePassword(configuration));
-            await using var provider = services.BuildServiceProvider();
-            await using var scope = provider.CreateAsyncScope();
-            var rebuild = scope.ServiceProvider.GetRequiredService<AnalyticsRebuild>();
+            var rebuild = services.GetRequiredService<AnalyticsRebuild>();
             if (args is [_, "--dry-run"])
             {
                 var differing = await rebuild.DifferingFigures(cancellationToken);
@@ -58,19 +51,6 @@ public static class AnalyticsCommand
             var result = await rebuild.Run(cancellationToken);
             await output.WriteLineAsync($"rebuilt from {result.Payments} finished payments; {result.DifferingFigures} daily figures differed before");
             return Ok;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await error.WriteLineAsync("analytics: interrupted");
-        }
-        catch (DbException e)
-        {
-            await error.WriteLineAsync($"analytics: the database failed: {e.Message}");
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            await error.WriteLineAsync($"analytics: invalid settings: {e.Message}");
-        }
-        return Failure;
+        }, cancellationToken);
     }
 }

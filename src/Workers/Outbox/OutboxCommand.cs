@@ -1,9 +1,7 @@
-using System.Data.Common;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Payments.Persistence;
 using Payments.Persistence.Outbox;
 using static Payments.Workers.VerbOutput;
 
@@ -49,31 +47,13 @@ public static class OutboxCommand
         if (await HelpOrUsageError(args, parsed, problem, "outbox", Usage, output, error) is { } exit)
             return exit;
 
-        try
+        return await DatabaseVerb.Run("outbox", configuration, error, async services =>
         {
-            var services = new ServiceCollection();
-            services.AddLogging();
-            services.AddPaymentsPersistence(configuration, WorkerRegistration.DatabasePassword(configuration));
-            await using var provider = services.BuildServiceProvider();
-            await using var scope = provider.CreateAsyncScope();
-            var parked = scope.ServiceProvider.GetRequiredService<ParkedOutboxRows>();
+            var parked = services.GetRequiredService<ParkedOutboxRows>();
             return command.Verb == "parked"
                 ? await List(parked, command.Max, output, cancellationToken)
                 : await Retry(parked, command.Selection!, command.DryRun, output, error, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await error.WriteLineAsync("outbox: interrupted");
-        }
-        catch (DbException e)
-        {
-            await error.WriteLineAsync($"outbox: the database failed: {e.Message}");
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            await error.WriteLineAsync($"outbox: invalid settings: {e.Message}");
-        }
-        return Failure;
+        }, cancellationToken);
     }
 
     static async Task<int> List(ParkedOutboxRows parked, int max, TextWriter output, CancellationToken cancellationToken)
