@@ -1,8 +1,8 @@
-namespace Payments.Api.Webhooks;
+namespace Payments.Api;
 
-static class WebhookClock
+static class DatabaseTime
 {
-    /// <summary>Now, to the microsecond Postgres keeps: an answer and every later read of the row agree.</summary>
+    /// <summary>Now, to the microsecond Postgres keeps: a 201 body and every later read of the row agree.</summary>
     public static DateTimeOffset Now()
     {
         var now = DateTimeOffset.UtcNow;

@@ -58,9 +58,7 @@ public static class CreatePayment
 
     static Payment NewPayment(CreatePaymentRequest request)
     {
-        // Postgres keeps microseconds: trim now so the 201 body and every later read agree.
-        var now = DateTimeOffset.UtcNow;
-        now = now.AddTicks(-(now.UtcTicks % 10));
+        var now = DatabaseTime.Now();
         return new Payment
         {
             Id = NewId.NextSequentialGuid(),

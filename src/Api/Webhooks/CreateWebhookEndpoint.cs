@@ -44,7 +44,7 @@ public static class CreateWebhookEndpoint
 
     static WebhookEndpoint NewEndpoint(Guid userId, WebhookEndpointRequest request)
     {
-        var now = WebhookClock.Now();
+        var now = DatabaseTime.Now();
         return new WebhookEndpoint
         {
             Id = NewId.NextSequentialGuid(),

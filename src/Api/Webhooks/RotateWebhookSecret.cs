@@ -21,7 +21,7 @@ public static class RotateWebhookSecret
         if (!Guid.TryParse(id, out var endpointId))
             return ApiProblems.Validation("id", "must be a UUID");
 
-        var now = WebhookClock.Now();
+        var now = DatabaseTime.Now();
         var expiresAt = now + options.Value.SecretRotationGrace;
         var secret = WebhookSecret.New();
         var endpoint = await endpoints.Change(userId, endpointId, e =>

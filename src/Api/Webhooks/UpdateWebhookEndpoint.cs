@@ -35,7 +35,7 @@ public static class UpdateWebhookEndpoint
 
     static void Apply(WebhookEndpointRequest request, WebhookEndpoint endpoint)
     {
-        var now = WebhookClock.Now();
+        var now = DatabaseTime.Now();
         if (request.Url is not null)
             endpoint.Url = request.Url;
         if (request.EventTypes is not null)
