@@ -39,9 +39,10 @@ public class WebhookDeliveryGuaranteeTests : IAsyncLifetime
         foreach (var messageId in messageIds)
             await bus.Publish(new PaymentSucceeded(eventId, paymentId, user, 1999, "USD", "ch_again", DateTimeOffset.UtcNow),
                 context => context.MessageId = messageId);
+        // Two messages, each consumed by the webhook fan-out and by analytics: four inbox rows when both are done.
         await Sql.WaitUntil(async () => await _host.Sql.Count("inbox_states",
-                $"consumed IS NOT NULL AND message_id IN ('{messageIds[0]}', '{messageIds[1]}')") == 2,
-            TimeSpan.FromSeconds(20), "the fan-out to consume both re-published outcomes");
+                $"consumed IS NOT NULL AND message_id IN ('{messageIds[0]}', '{messageIds[1]}')") == 4,
+            TimeSpan.FromSeconds(20), "the fan-out and analytics to consume both re-published outcomes");
 
         Assert.Equal(0, await _host.DeliverDue());
         Assert.Equal(1, await _host.Sql.Count("webhook_deliveries"));
