@@ -35,12 +35,14 @@ public static class ProcessingEndpoints
     /// <summary>Plans the owner's webhooks for each payment outcome.</summary>
     public static MessageEndpoint Notifications { get; } =
         new(WebhookFanOutDefinition.QueueName, f => f.CreateConsumerReceiver<WebhookFanOut>(WebhookFanOutDefinition.QueueName),
-            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
+            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)])
+        { AcceptsBusEvents = true };
 
     /// <summary>Records each payment outcome for the daily analytics.</summary>
     public static MessageEndpoint Analytics { get; } =
         new(AnalyticsConsumerDefinition.QueueName, f => f.CreateConsumerReceiver<AnalyticsConsumer>(AnalyticsConsumerDefinition.QueueName),
-            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
+            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)])
+        { AcceptsBusEvents = true };
 
     /// <summary>
     /// Optional, so not in <see cref="Always"/>: exists only while outcome forwarding is configured

@@ -16,6 +16,13 @@ public sealed partial class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<
 {
     public const string Source = "payments";
 
+    /// <summary>An outcome's <c>detail-type</c> on the bus: its contract's name, e.g. <c>PaymentSucceeded</c>.</summary>
+    public static string DetailTypeOf(Type contract) => contract.Name;
+
+    /// <summary>The bus event an outcome becomes.</summary>
+    public static OutcomeEvent EventOf<T>(T outcome, DateTimeOffset completedAt) where T : class =>
+        new(Source, DetailTypeOf(typeof(T)), JsonSerializer.Serialize(outcome, JsonSerializerOptions.Web), completedAt);
+
     public Task Consume(ConsumeContext<PaymentSucceeded> context) =>
         Forward(context.Message, context.Message.EventId, context.Message.CompletedAt, context.CancellationToken);
 
@@ -24,7 +31,7 @@ public sealed partial class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<
 
     async Task Forward<T>(T outcome, Guid eventId, DateTimeOffset completedAt, CancellationToken cancellationToken) where T : class
     {
-        var entry = new OutcomeEvent(Source, typeof(T).Name, JsonSerializer.Serialize(outcome, JsonSerializerOptions.Web), completedAt);
+        var entry = EventOf(outcome, completedAt);
         var id = await eventBus.Put(entry, cancellationToken);
         LogForwarded(logger, entry.DetailType, eventId, id);
     }
