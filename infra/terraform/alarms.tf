@@ -17,19 +17,12 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 }
 
 locals {
-  dead_letter_queue_names = merge(
-    { for key, queue in aws_sqs_queue.worker_dlq : "worker-${key}" => queue.name },
-    { for key, queue in aws_sqs_queue.event_dlq : "event-${key}" => queue.name }
-  )
+  dead_letter_queue_names = { for key, queue in aws_sqs_queue.worker_dlq : "worker-${key}" => queue.name }
 
   # Only a queue something consumes gets an age alarm: on a queue nobody reads, the oldest message only gets older, so the
-  # alarm would go to ALARM with the first message and stay there. A consumer is an event source mapping in this stack
-  # (the worker queues) or one outside it documented in local.event_queue_consumers (eventbridge.tf).
+  # alarm would go to ALARM with the first message and stay there. A consumer is an event source mapping in this stack.
   # tests/Infra.Tests/QueueAlarmTests.cs checks that every alarmed queue is one of these, and every such queue alarmed.
-  consumed_queue_names = merge(
-    { for key, mapping in aws_lambda_event_source_mapping.worker : "worker-${key}" => aws_sqs_queue.worker[key].name },
-    { for key, consumer in local.event_queue_consumers : "event-${key}" => aws_sqs_queue.event[key].name }
-  )
+  consumed_queue_names = { for key, mapping in aws_lambda_event_source_mapping.worker : "worker-${key}" => aws_sqs_queue.worker[key].name }
 }
 
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {

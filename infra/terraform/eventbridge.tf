@@ -1,59 +1,35 @@
 # The custom bus the outcome forwarder (worker, queue forward-outcomes) puts PaymentSucceeded / PaymentFailed on
-# (Source "payments", DetailType the event's name; src/Workers/Outcomes/OutcomeForwarder.cs), and two example
-# rules that route them to SQS queues a notification and an analytics service would consume.
+# (Source "payments", DetailType the contract's name; src/Processing/Outcomes/OutcomeForwarder.cs), and the rules that
+# feed worker queues from it.
+#
+# Which path feeds each outcome queue, so that nothing arrives twice by design (README "Deploy"):
+# - notifications (webhook fan-out): the SNS outcome topics (local.worker_queues). Merchants wait for webhooks, and the
+#   topic path is one hop shorter and carries the trace context.
+# - analytics: this bus, through a rule that passes every event of the source, so events added later (refunds) reach it
+#   without a Terraform change; the worker acknowledges a detail-type it does not take yet.
+# A queue fed here has no topics in local.worker_queues; tests/Infra.Tests checks both.
 
 locals {
   event_source = "payments"
 
-  event_queues = {
-    notifications = {
-      name         = "payment-notifications"
-      description  = "Payment outcomes for the notification service"
-      detail_types = ["PaymentSucceeded", "PaymentFailed"]
-    }
+  # Worker queues (local.worker_queues keys) fed by the bus, and the detail types their rule passes ([] = every event of
+  # the source).
+  bus_fed_queues = {
     analytics = {
-      name         = "payment-analytics"
-      description  = "Every payments event for analytics"
+      description  = "Every payments event for the analytics consumer"
       detail_types = []
     }
   }
-
-  # Who consumes each event queue, by event_queues key, e.g. notifications = "notification service (team, where it runs)".
-  # Nothing in this stack consumes them yet, so they have no entry: a queue gets an age alarm only with a consumer here
-  # (or an event source mapping, alarms.tf). Their dead-letter queues are alarmed either way (EventBridge delivery failures).
-  event_queue_consumers = {}
 }
 
 resource "aws_cloudwatch_event_bus" "payments" {
   name = "payments-${var.environment}"
 }
 
-resource "aws_sqs_queue" "event_dlq" {
-  for_each = local.event_queues
-
-  name                      = "${var.name_prefix}${each.value.name}_dlq"
-  message_retention_seconds = local.dead_letter_retention_seconds
-  sqs_managed_sse_enabled   = true
-}
-
-resource "aws_sqs_queue" "event" {
-  for_each = local.event_queues
-
-  name                       = "${var.name_prefix}${each.value.name}"
-  visibility_timeout_seconds = local.queue_visibility_timeout_seconds
-  message_retention_seconds  = 345600
-  sqs_managed_sse_enabled    = true
-
-  redrive_policy = jsonencode({
-    deadLetterTargetArn = aws_sqs_queue.event_dlq[each.key].arn
-    maxReceiveCount     = local.max_receive_count
-  })
-}
-
 resource "aws_cloudwatch_event_rule" "to_queue" {
-  for_each = local.event_queues
+  for_each = local.bus_fed_queues
 
-  name           = "${local.name}-${each.value.name}"
+  name           = "${local.name}-${local.worker_queues[each.key].name}"
   description    = each.value.description
   event_bus_name = aws_cloudwatch_event_bus.payments.name
 
@@ -64,32 +40,33 @@ resource "aws_cloudwatch_event_rule" "to_queue" {
 }
 
 resource "aws_cloudwatch_event_target" "to_queue" {
-  for_each = local.event_queues
+  for_each = local.bus_fed_queues
 
   rule           = aws_cloudwatch_event_rule.to_queue[each.key].name
   event_bus_name = aws_cloudwatch_event_bus.payments.name
-  target_id      = each.value.name
-  arn            = aws_sqs_queue.event[each.key].arn
+  target_id      = local.worker_queues[each.key].name
+  arn            = aws_sqs_queue.worker[each.key].arn
 
   retry_policy {
     maximum_event_age_in_seconds = 86400
     maximum_retry_attempts       = 185
   }
 
-  # Events EventBridge could not deliver at all land in the queue's dead-letter queue too.
+  # Events EventBridge could not deliver at all land in the queue's dead-letter queue, beside the ones the worker gave up on.
   dead_letter_config {
-    arn = aws_sqs_queue.event_dlq[each.key].arn
+    arn = aws_sqs_queue.worker_dlq[each.key].arn
   }
 }
 
-data "aws_iam_policy_document" "event_queue" {
-  for_each = local.event_queues
+# Only the queue's own rule may send to it, and to its dead-letter queue (undeliverable events).
+data "aws_iam_policy_document" "bus_fed_queue" {
+  for_each = local.bus_fed_queues
 
   statement {
     sid       = "FromOwnRule"
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.event[each.key].arn]
+    resources = [aws_sqs_queue.worker[each.key].arn]
 
     principals {
       type        = "Service"
@@ -104,22 +81,21 @@ data "aws_iam_policy_document" "event_queue" {
   }
 }
 
-resource "aws_sqs_queue_policy" "event" {
-  for_each = data.aws_iam_policy_document.event_queue
+resource "aws_sqs_queue_policy" "bus_fed" {
+  for_each = data.aws_iam_policy_document.bus_fed_queue
 
-  queue_url = aws_sqs_queue.event[each.key].id
+  queue_url = aws_sqs_queue.worker[each.key].id
   policy    = each.value.json
 }
 
-# EventBridge's dead-letter delivery needs its own permission on the dead-letter queue.
-data "aws_iam_policy_document" "event_dlq" {
-  for_each = local.event_queues
+data "aws_iam_policy_document" "bus_fed_dlq" {
+  for_each = local.bus_fed_queues
 
   statement {
     sid       = "FromOwnRuleTarget"
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.event_dlq[each.key].arn]
+    resources = [aws_sqs_queue.worker_dlq[each.key].arn]
 
     principals {
       type        = "Service"
@@ -134,9 +110,9 @@ data "aws_iam_policy_document" "event_dlq" {
   }
 }
 
-resource "aws_sqs_queue_policy" "event_dlq" {
-  for_each = data.aws_iam_policy_document.event_dlq
+resource "aws_sqs_queue_policy" "bus_fed_dlq" {
+  for_each = data.aws_iam_policy_document.bus_fed_dlq
 
-  queue_url = aws_sqs_queue.event_dlq[each.key].id
+  queue_url = aws_sqs_queue.worker_dlq[each.key].id
   policy    = each.value.json
 }

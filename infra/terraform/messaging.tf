@@ -47,12 +47,10 @@ locals {
         "Payments_Contracts-PaymentFailed",
       ]
     }
+    # Fed by the EventBridge bus instead (eventbridge.tf, local.bus_fed_queues): no topics, so no outcome arrives twice.
     analytics = {
-      name = "analytics"
-      topics = [
-        "Payments_Contracts-PaymentSucceeded",
-        "Payments_Contracts-PaymentFailed",
-      ]
+      name   = "analytics"
+      topics = []
     }
   }
 

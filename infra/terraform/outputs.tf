@@ -48,12 +48,7 @@ output "queue_urls" {
 
 output "dead_letter_queue_urls" {
   description = "Dead-letter queues by name."
-  value       = { for queue in merge(aws_sqs_queue.worker_dlq, aws_sqs_queue.event_dlq) : queue.name => queue.url }
-}
-
-output "event_queue_urls" {
-  description = "Queues the example EventBridge rules deliver to (notifications, analytics)."
-  value       = { for queue in aws_sqs_queue.event : queue.name => queue.url }
+  value       = { for queue in aws_sqs_queue.worker_dlq : queue.name => queue.url }
 }
 
 output "topic_arns" {

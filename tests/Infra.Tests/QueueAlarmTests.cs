@@ -1,19 +1,14 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Payments.Infra.Tests;
 
 /// <summary>
 /// An age alarm (ApproximateAgeOfOldestMessage) on a queue nothing consumes goes to ALARM with the first message and stays
-/// there. So a queue is alarmed exactly when it has a consumer: an event source mapping in the stack, or one outside it
-/// documented in <c>local.event_queue_consumers</c> (keyed like <c>aws_sqs_queue.event</c>).
+/// there. So a queue is alarmed exactly when it has a consumer: an event source mapping in the stack.
 /// </summary>
 [Collection(TerraformCollection.Name)]
 public partial class QueueAlarmTests(TerraformFixture fixture)
 {
-    const string DocumentedConsumers = "event_queue_consumers";
-    const string DocumentedConsumersQueue = "event"; // aws_sqs_queue.event: the EventBridge target queues
-
     TerraformModel Model => fixture.Model;
 
     sealed record QueueInstance(string Resource, string Key);
@@ -23,32 +18,18 @@ public partial class QueueAlarmTests(TerraformFixture fixture)
     {
         var alarmed = AgeAlarmedQueues();
         var consumed = ConsumedByEventSourceMappings();
-        var documented = DocumentedConsumerKeys().Select(key => new QueueInstance(DocumentedConsumersQueue, key)).ToHashSet();
         Assert.NotEmpty(consumed);
 
-        var withoutConsumer = alarmed.Where(q => !consumed.Contains(q) && !documented.Contains(q)).Select(Name).Order().ToList();
+        var withoutConsumer = alarmed.Where(q => !consumed.Contains(q)).Select(Name).Order().ToList();
         Assert.True(withoutConsumer.Count == 0,
             $"age alarms on queues nothing consumes (they would stay in ALARM): {string.Join(", ", withoutConsumer)}. Add an event " +
-            $"source mapping for the queue, or document its consumer in local.{DocumentedConsumers}, or drop the alarm.");
+            "source mapping for the queue, or drop the alarm.");
 
-        var unwatched = consumed.Union(documented).Where(q => !alarmed.Contains(q)).Select(Name).Order().ToList();
+        var unwatched = consumed.Where(q => !alarmed.Contains(q)).Select(Name).Order().ToList();
         Assert.True(unwatched.Count == 0, $"consumed queues without an age alarm: {string.Join(", ", unwatched)}");
     }
 
-    [Fact]
-    public void Every_documented_consumer_names_an_event_queue_and_says_who_consumes_it()
-    {
-        var local = Model.Locals.GetValueOrDefault(DocumentedConsumers) as JsonObject;
-        Assert.True(local is not null, $"local.{DocumentedConsumers} is missing or not a literal map");
-        var queues = Keys(DocumentedConsumersQueue);
-        foreach (var (key, description) in local)
-        {
-            Assert.Contains(key, queues);
-            Assert.False(string.IsNullOrWhiteSpace(description?.GetValue<string>()), $"local.{DocumentedConsumers}.{key} does not say who consumes it");
-        }
-    }
-
-    /// <summary>The queue instances the age alarm's for_each names, evaluated from its local's <c>merge({ for … }, …)</c>.</summary>
+    /// <summary>The queue instances the age alarm's for_each names, evaluated from its local's <c>{ for … }</c> (or a merge of them).</summary>
     HashSet<QueueInstance> AgeAlarmedQueues()
     {
         var alarm = Assert.Single(Model.OfType("aws_cloudwatch_metric_alarm"), a => a.String("metric_name") == "ApproximateAgeOfOldestMessage");
@@ -59,7 +40,7 @@ public partial class QueueAlarmTests(TerraformFixture fixture)
 
         var parts = ForExpression().Matches(expression);
         Assert.True(parts.Count > 0 && parts.Count == Regex.Matches(expression, @"\bfor\b").Count,
-            $"local.{localName.Groups[1].Value} is not a merge of {{ for key, value in collection : \"name\" => queue name }} parts: {expression}");
+            $"local.{localName.Groups[1].Value} is not {{ for key, value in collection : \"name\" => queue name }} (or a merge of them): {expression}");
 
         var alarmed = new HashSet<QueueInstance>();
         foreach (Match part in parts)
@@ -98,10 +79,7 @@ public partial class QueueAlarmTests(TerraformFixture fixture)
         return consumed;
     }
 
-    IEnumerable<string> DocumentedConsumerKeys() =>
-        (Model.Locals.GetValueOrDefault(DocumentedConsumers) as JsonObject)?.Select(p => p.Key) ?? [];
-
-    /// <summary>Keys of a for_each collection: a queue resource, an event source mapping over one, or a literal local map.</summary>
+    /// <summary>Keys of a for_each collection: a queue resource or an event source mapping over one.</summary>
     IEnumerable<string> KeysOf(string collection)
     {
         if (QueueResource(collection) is { } queue)
@@ -113,10 +91,8 @@ public partial class QueueAlarmTests(TerraformFixture fixture)
                 ? Keys(source)
                 : throw new InvalidOperationException($"{collection}: for_each '{forEach}' is not a queue resource this test can evaluate");
         }
-        if (collection == $"local.{DocumentedConsumers}")
-            return DocumentedConsumerKeys();
         throw new InvalidOperationException(
-            $"cannot evaluate the keys of '{collection}': alarm on event source mappings or local.{DocumentedConsumers}, or teach this test");
+            $"cannot evaluate the keys of '{collection}': alarm on event source mappings, or teach this test");
     }
 
     static string? QueueResource(string? expression) =>

@@ -51,16 +51,24 @@ public class TerraformNamesTests(TerraformFixture fixture)
             Assert.Equal(EntityNames.DeadLetterQueueFor(name), dlqNames[key]);
     }
 
+    /// <summary>local.worker_queues entries by the endpoint queue they name, with their key.</summary>
+    Dictionary<string, (string Key, JsonObject Entry)> WorkerQueueEntries() =>
+        Model.Locals["worker_queues"]!.AsObject().ToDictionary(q => q.Value!["name"]!.GetValue<string>(), q => (q.Key, q.Value!.AsObject()));
+
+    /// <summary>local.bus_fed_queues: worker queue keys the EventBridge bus feeds, with their rules' detail types.</summary>
+    JsonObject BusFedQueues() => Model.Locals["bus_fed_queues"]!.AsObject();
+
     [Fact]
-    public void Each_queue_subscribes_to_the_topics_of_the_message_types_its_endpoint_consumes()
+    public void Each_queue_subscribes_to_the_topics_of_the_message_types_its_endpoint_consumes_unless_the_bus_feeds_it()
     {
-        var queues = Model.Locals["worker_queues"]!.AsObject();
+        var queues = WorkerQueueEntries();
         foreach (var endpoint in Endpoints)
         {
-            var entry = queues.Select(q => q.Value!.AsObject()).SingleOrDefault(q => q["name"]!.GetValue<string>() == endpoint.Queue);
-            Assert.True(entry is not null, $"local.worker_queues has no entry for {endpoint.Queue}");
-            var topics = entry["topics"]!.AsArray().Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
-            Assert.Equal(endpoint.SubscribedTypes.Select(EntityNames.TopicFor).Order(StringComparer.Ordinal).ToArray(), topics);
+            Assert.True(queues.TryGetValue(endpoint.Queue, out var entry), $"local.worker_queues has no entry for {endpoint.Queue}");
+            var topics = entry.Entry["topics"]!.AsArray().Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
+            // Fed by one path only, so nothing arrives twice by design.
+            var expected = BusFedQueues().ContainsKey(entry.Key) ? [] : endpoint.SubscribedTypes.Select(EntityNames.TopicFor).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(expected, topics);
         }
 
         // The subscriptions are made from that map: raw delivery to the queue.
@@ -112,14 +120,33 @@ public class TerraformNamesTests(TerraformFixture fixture)
     }
 
     [Fact]
-    public void The_example_event_rules_match_what_the_outcome_forwarder_puts_on_the_bus()
+    public void The_bus_feeds_only_queues_that_take_bus_events_with_every_type_they_consume_through_their_own_rule()
     {
         Assert.Equal(OutcomeForwarder.Source, Model.Locals["event_source"]!.GetValue<string>());
+        var byKey = WorkerQueueEntries().ToDictionary(q => q.Value.Key, q => q.Key);
+        Assert.NotEmpty(BusFedQueues());
+        foreach (var (key, fed) in BusFedQueues())
+        {
+            Assert.True(byKey.TryGetValue(key, out var queue), $"local.bus_fed_queues.{key} is not a key of local.worker_queues");
+            var endpoint = Endpoints.Single(e => e.Queue == queue);
+            Assert.True(endpoint.AcceptsBusEvents, $"the bus feeds {queue}, whose endpoint does not take EventBridge events");
+            // Every type the endpoint consumes passes its rule ([] passes every event of the source).
+            var detailTypes = fed!["detail_types"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
+            if (detailTypes.Count > 0)
+                Assert.Subset(detailTypes.ToHashSet(), endpoint.SubscribedTypes.Select(OutcomeForwarder.DetailTypeOf).ToHashSet());
+        }
+
         var rule = Model.Resource("aws_cloudwatch_event_rule", "to_queue");
+        Assert.Equal("${local.bus_fed_queues}", rule.String("for_each"));
         Assert.Matches(@"\bsource\s*=\s*\[local\.event_source\]", rule.String("event_pattern"));
+        Assert.Matches(@"""detail-type""\s*=\s*each\.value\.detail_types", rule.String("event_pattern"));
         Assert.Contains("aws_cloudwatch_event_bus.payments", rule.String("event_bus_name"));
 
-        var notifications = Model.Locals["event_queues"]!["notifications"]!["detail_types"]!.AsArray().Select(t => t!.GetValue<string>());
-        Assert.Equal([nameof(PaymentSucceeded), nameof(PaymentFailed)], notifications);
+        // The rule's target is the worker queue itself, and what EventBridge cannot deliver lands in the queue's own DLQ.
+        var target = Model.Resource("aws_cloudwatch_event_target", "to_queue");
+        Assert.Equal("${local.bus_fed_queues}", target.String("for_each"));
+        Assert.Equal($"${{aws_sqs_queue.{WorkerQueues().Name}[each.key].arn}}", target.String("arn"));
+        Assert.Equal("${aws_cloudwatch_event_rule.to_queue[each.key].name}", target.String("rule"));
+        Assert.Equal("${aws_sqs_queue.worker_dlq[each.key].arn}", target.Body["dead_letter_config"]![0]!["arn"]!.GetValue<string>());
     }
 }
