@@ -51,10 +51,13 @@ public static class CreatePayment
             return ApiProblems.Forbidden("user_id must be the authenticated user.", "user_id");
 
         using var scope = RequestScope(logger, userId, key);
+        using var admitted = admission.Ticket();
         var result = await creation.CreateOnce(NewPayment(request), key, request.Fingerprint(),
             payment => new CreatedResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(PaymentResponse.From(payment), json.Value.SerializerOptions),
                 $"/payments/{payment.Id}"),
-            cancellationToken, admission.TryAdmit);
+            cancellationToken, admitted.TryTake);
+        if (result.Outcome == CreationOutcome.Created)
+            admitted.Created();
         return result.Outcome == CreationOutcome.Shed ? ApiProblems.Overloaded(admission.RetryAfterSeconds) : result.ToHttpResult();
     }
 
