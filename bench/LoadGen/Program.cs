@@ -148,9 +148,15 @@ sealed class Client
         return await http.SendAsync(request);
     }
 
-    public sealed record Result(int Status, double LatencyMs, Guid? PaymentId, DateTime ReceivedUtc, string? Error);
+    /// <param name="RetryAfterSeconds">A 503's Retry-After: the API shed the request (admission control), nothing was created.</param>
+    public sealed record Result(int Status, double LatencyMs, Guid? PaymentId, DateTime ReceivedUtc, string? Error, int? RetryAfterSeconds = null)
+    {
+        public bool Shed => Status == 503 && RetryAfterSeconds is not null;
+    }
 
-    public async Task<Result> Create(int n)
+    /// <param name="key">The Idempotency-Key: a retry of a shed request sends the same one, as a client must.</param>
+    /// <param name="scheduled">When the request was due (open loop): its latency counts from then, not from the actual send.</param>
+    public async Task<Result> Create(int n, string? key = null, long? scheduled = null)
     {
         var (user, token) = users[(n & int.MaxValue) % users.Length];
         var amount = Random.Shared.Next(100, 99_999);
@@ -160,8 +166,8 @@ sealed class Client
                 Encoding.UTF8, "application/json"),
         };
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
-        var start = Stopwatch.GetTimestamp();
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        var start = scheduled ?? Stopwatch.GetTimestamp();
         try
         {
             using var response = await http.SendAsync(request);
@@ -172,7 +178,8 @@ sealed class Client
             var location = response.Headers.Location?.OriginalString;
             if ((int)response.StatusCode == 201 && location is not null && Guid.TryParse(location[(location.LastIndexOf('/') + 1)..], out var g))
                 id = g;
-            return new Result((int)response.StatusCode, ms, id, received, null);
+            var retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? (int?)delta.TotalSeconds : null;
+            return new Result((int)response.StatusCode, ms, id, received, null, retryAfter);
         }
         catch (Exception e)
         {
@@ -387,7 +394,13 @@ static class Load
         }
     }
 
-    sealed record RunData(List<Client.Result> Results, int Skipped);
+    /// <param name="Skipped">Open loop: requests never sent (the in-flight cap was reached when they were due).</param>
+    /// <param name="Late">Open loop: requests sent more than <see cref="LateAfter"/> after they were due (the generator fell behind).</param>
+    sealed record RunData(List<Client.Result> Results, int Skipped, int Late = 0);
+
+    static readonly TimeSpan LateAfter = TimeSpan.FromMilliseconds(10);
+    /// <summary>The longest a closed-loop client honours a Retry-After, so a level still ends on time.</summary>
+    static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
 
     static async Task<RunData> Closed(Client client, int concurrency, TimeSpan duration)
     {
@@ -399,7 +412,21 @@ static class Load
             var mine = new List<Client.Result>(4096);
             // Bounded by time and by count (no client does more than 1M requests).
             for (var i = 0; i < 1_000_000 && Stopwatch.GetTimestamp() < deadline; i++)
-                mine.Add(await client.Create(Interlocked.Increment(ref counter)));
+            {
+                var n = Interlocked.Increment(ref counter);
+                var key = Guid.NewGuid().ToString();
+                var result = await client.Create(n, key);
+                mine.Add(result);
+                // Shed: wait as told (bounded, and not past the level's end), then send the same request with the same key.
+                while (result.Shed && Stopwatch.GetTimestamp() < deadline && i++ < 1_000_000)
+                {
+                    var wait = TimeSpan.FromSeconds(Math.Min(result.RetryAfterSeconds!.Value, MaxRetryAfter.TotalSeconds));
+                    var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                    if (left <= wait) break;
+                    await Task.Delay(wait);
+                    mine.Add(result = await client.Create(n, key));
+                }
+            }
             bag.Add(mine);
         })).ToArray();
         await Task.WhenAll(workers);
@@ -411,6 +438,7 @@ static class Load
         var results = new ConcurrentBag<Client.Result>();
         var inFlight = 0;
         var skipped = 0;
+        var late = 0;
         var tasks = new List<Task>();
         var start = Stopwatch.GetTimestamp();
         var total = (int)(rate * duration.TotalSeconds);
@@ -420,34 +448,40 @@ static class Load
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
             if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
             if (Volatile.Read(ref inFlight) >= maxInFlight) { skipped++; continue; }
+            if (Stopwatch.GetElapsedTime(due) > LateAfter) late++;
             Interlocked.Increment(ref inFlight);
             var n = i;
             tasks.Add(Task.Run(async () =>
             {
-                try { results.Add(await client.Create(n)); }
+                // Timed from when it was due: a generator or a connection pool that falls behind shows in the latency.
+                try { results.Add(await client.Create(n, scheduled: due)); }
                 finally { Interlocked.Decrement(ref inFlight); }
             }));
         }
         await Task.WhenAll(tasks);
-        return new RunData([.. results], skipped);
+        return new RunData([.. results], skipped, late);
     }
 
     static JsonObject Http(RunData run, double seconds)
     {
         var ok = run.Results.Where(r => r.Status == 201).ToList();
         var errors = new JsonObject();
-        foreach (var g in run.Results.Where(r => r.Status != 201).GroupBy(r => r.Error ?? r.Status.ToString(CultureInfo.InvariantCulture)))
+        var shed = run.Results.Count(r => r.Shed);
+        foreach (var g in run.Results.Where(r => r.Status != 201 && !r.Shed).GroupBy(r => r.Error ?? r.Status.ToString(CultureInfo.InvariantCulture)))
             errors[g.Key] = g.Count();
         var o = new JsonObject
         {
             ["requests"] = run.Results.Count,
             ["created"] = ok.Count,
-            ["errors"] = run.Results.Count - ok.Count,
+            // A 503 with Retry-After is the API shedding load as documented (the client retries), not an error.
+            ["errors"] = run.Results.Count - ok.Count - shed,
+            ["shed"] = shed,
             ["error_kinds"] = errors,
             ["rps"] = Stats.R(ok.Count / seconds),
             ["latency_ms"] = Stats.Summary(ok.Select(r => r.LatencyMs).ToList()),
         };
         if (run.Skipped > 0) o["skipped_in_flight_cap"] = run.Skipped;
+        if (run.Late > 0) o["sent_late"] = run.Late;
         return o;
     }
 
@@ -534,7 +568,7 @@ static class Load
         var lat = l["latency_ms"]!;
         var e2e = l["e2e"]!;
         Console.Error.WriteLine(
-            $"  c={l["concurrency"] ?? "open"} rps={l["rps"]} p50={lat["p50"]} p95={lat["p95"]} p99={lat["p99"]} max={lat["max"]} errors={l["errors"]} " +
+            $"  c={l["concurrency"] ?? "open"} rps={l["rps"]} p50={lat["p50"]} p95={lat["p95"]} p99={lat["p99"]} max={lat["max"]} errors={l["errors"]} shed={l["shed"]} " +
             $"| e2e/s={e2e["terminal_per_s"]} e2e p50={e2e["latency_ms"]!["p50"]} p99={e2e["latency_ms"]!["p99"]} not_terminal={e2e["not_terminal"]} " +
             $"| outbox max={l["backlog"]!["outbox_due_max"]} pending max={l["backlog"]!["pending_max"]} rss={l["rss_max_mb"]!.ToJsonString()} cpu={l["cpu"]!.ToJsonString()}");
     }

@@ -237,7 +237,7 @@ static class Report
         var cpu = string.Join(" / ", l["cpu"]!.AsObject().Where(kv => kv.Key != "machine_busy_pct").Select(kv => $"{kv.Key.Replace("_pct_of_one_core", "")} {F(kv.Value, "F0")}"));
         var cells = new List<string>
         {
-            label, F(l["rps"], "F0"), F(lat["p50"], "F2"), F(lat["p95"], "F2"), F(lat["p99"], "F2"), F(lat["max"], "F1"), l["errors"]!.ToString(),
+            label, F(l["rps"], "F0"), F(lat["p50"], "F2"), F(lat["p95"], "F2"), F(lat["p99"], "F2"), F(lat["max"], "F1"), l["errors"]!.ToString() + (l["shed"]?.GetValue<int>() is > 0 and var shed ? $" (+{shed} shed)" : ""),
         };
         if (pgTps is not null) { cells.Add(pgTps); cells.Add(ratio!); }
         cells.AddRange([

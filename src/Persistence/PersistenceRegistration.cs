@@ -53,6 +53,7 @@ public static class PersistenceRegistration
         services.AddHostedService<RetentionCleanupService>();
         services.AddScoped<PaymentCreation>();
         services.AddScoped<PaymentQueries>();
+        services.AddScoped<PaymentsAwaitingSaga>();
         services.AddScoped<WebhookEndpoints>();
         services.AddScoped<IPaymentCompletion, PostgresPaymentCompletion>();
         services.AddScoped<IPaymentRecoveryStore, PostgresPaymentRecoveryStore>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Payments.Api.Admission;
 using Payments.Api.Analytics;
 using Payments.Api.Auth;
 using Payments.Api.OpenApi;
@@ -40,6 +41,7 @@ public static class ApiRegistration
         builder.Services.AddPaymentsOpenApi();
         builder.Services.AddPaymentsHealthChecks();
         builder.Services.AddPaymentsPersistence(builder.Configuration, DatabasePassword.FromSecret(builder.Configuration));
+        builder.Services.AddPaymentAdmission();
     }
 
     /// <summary>

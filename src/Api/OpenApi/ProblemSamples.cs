@@ -33,6 +33,7 @@ public static class ProblemSamples
         ApiProblems.UnsupportedMediaType(),
         ApiProblems.IdempotencyKeyReused(),
         ApiProblems.Internal(),
+        ApiProblems.Overloaded(2),
     ];
 
     static readonly Dictionary<string, IResult> ByType = All.ToDictionary(p => ApiProblems.Describe(p).Problem.Type!);

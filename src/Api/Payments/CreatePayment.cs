@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Payments.Api.Admission;
 using Payments.Api.Auth;
 using Payments.Api.Problems;
 using Payments.Contracts;
@@ -13,14 +14,15 @@ namespace Payments.Api.Payments;
 /// <summary>
 /// <c>POST /payments</c>: validates, then in one transaction claims the idempotency key, stores the payment
 /// as PENDING, writes <see cref="PaymentRequested"/> to the outbox and stores the response for replays.
-/// Nothing outside Postgres is called.
+/// Nothing outside Postgres is called. While the backlog is at its bound (<see cref="PaymentAdmission"/>) a new payment is
+/// refused with 503 and nothing is written; a replay is still answered.
 /// </summary>
 public static class CreatePayment
 {
     static readonly Func<ILogger, Guid, string, IDisposable?> RequestScope =
         LoggerMessage.DefineScope<Guid, string>("UserId:{UserId} IdempotencyKey:{IdempotencyKey}");
 
-    public static async Task<IResult> Handle(HttpContext http, PaymentCreation creation, IOptions<PaymentRules> rules,
+    public static async Task<IResult> Handle(HttpContext http, PaymentCreation creation, PaymentAdmission admission, IOptions<PaymentRules> rules,
         IOptions<JsonOptions> json, ILogger<CreatePaymentRequest> logger, CancellationToken cancellationToken)
     {
         if (http.User.UserId() is not { } userId)
@@ -49,11 +51,14 @@ public static class CreatePayment
             return ApiProblems.Forbidden("user_id must be the authenticated user.", "user_id");
 
         using var scope = RequestScope(logger, userId, key);
+        using var admitted = admission.Ticket();
         var result = await creation.CreateOnce(NewPayment(request), key, request.Fingerprint(),
             payment => new CreatedResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(PaymentResponse.From(payment), json.Value.SerializerOptions),
                 $"/payments/{payment.Id}"),
-            cancellationToken);
-        return result.ToHttpResult();
+            cancellationToken, admitted.TryTake);
+        if (result.Outcome == CreationOutcome.Created)
+            admitted.Created();
+        return result.Outcome == CreationOutcome.Shed ? ApiProblems.Overloaded(admission.RetryAfterSeconds) : result.ToHttpResult();
     }
 
     static Payment NewPayment(CreatePaymentRequest request)

@@ -17,7 +17,9 @@ public static class PaymentEndpoints
             .WithName("CreatePayment")
             .WithSummary("Create a payment")
             .WithDescription("Stores the payment as `PENDING` and answers at once; it is processed asynchronously. Retries with the same "
-                             + "`Idempotency-Key` and body get the first answer again and create nothing.")
+                             + "`Idempotency-Key` and body get the first answer again and create nothing. While too many payments wait to be "
+                             + "processed, a new one is refused with `503` and `Retry-After` (nothing is created): send the same request with "
+                             + "the same key again after that time. A replay is answered even then.")
             .AddOpenApiOperationTransformer(PaymentOperations.Create)
             .Produces<PaymentResponse>(StatusCodes.Status201Created)
             .ProducesHeader(StatusCodes.Status201Created, ResponseHeaders.Location)
@@ -28,7 +30,8 @@ public static class PaymentEndpoints
             .ProducesProblems(StatusCodes.Status409Conflict, Types.RequestInProgress)
             .ProducesProblems(StatusCodes.Status413PayloadTooLarge, Types.PayloadTooLarge)
             .ProducesProblems(StatusCodes.Status415UnsupportedMediaType, Types.UnsupportedMediaType)
-            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, Types.IdempotencyKeyReused);
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, Types.IdempotencyKeyReused)
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable, Types.Overloaded);
 
         payments.MapGet("/{id}", GetPayment.Handle)
             .WithName("GetPayment")

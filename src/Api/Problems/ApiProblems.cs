@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -20,6 +21,7 @@ public static class ApiProblems
         public const string InvalidIdempotencyKey = TypePrefix + "invalid-idempotency-key";
         public const string IdempotencyKeyReused = TypePrefix + "idempotency-key-reused";
         public const string RequestInProgress = TypePrefix + "request-in-progress";
+        public const string Overloaded = TypePrefix + "overloaded";
         public const string UnsupportedMediaType = TypePrefix + "unsupported-media-type";
         public const string PayloadTooLarge = TypePrefix + "payload-too-large";
         public const string Unauthorized = TypePrefix + "unauthorized";
@@ -66,6 +68,12 @@ public static class ApiProblems
     static ProblemHttpResult RequestInProgressProblem() =>
         Problem(409, Types.RequestInProgress, "A request with this Idempotency-Key is still being processed.",
             "Retry after the time given in Retry-After to get its result.", Field("Idempotency-Key"));
+
+    /// <summary>Admission control refused a new payment: nothing was written, and a retry with the same key is safe.</summary>
+    public static IResult Overloaded(int retryAfterSeconds) =>
+        new WithHeader(Problem(503, Types.Overloaded, "Too many payments are waiting to be processed.",
+            "Nothing was created. Send the same request with the same Idempotency-Key after the time given in Retry-After."),
+            "Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture));
 
     public static ProblemHttpResult UnsupportedMediaType() =>
         Problem(415, Types.UnsupportedMediaType, "The request body must be application/json.", null, Field("Content-Type"));

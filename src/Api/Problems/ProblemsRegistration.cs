@@ -18,7 +18,8 @@ public static class ProblemsRegistration
                     : ApiProblems.Types.MalformedJson;
                 context.ProblemDetails.Title = "The request could not be read.";
             }
-            else if (context.ProblemDetails.Status >= 500)
+            // The one 5xx the API answers on purpose keeps its type: clients act on it (retry after Retry-After).
+            else if (context.ProblemDetails.Status >= 500 && context.ProblemDetails.Type != ApiProblems.Types.Overloaded)
             {
                 context.ProblemDetails.Type = ApiProblems.Types.Internal;
                 context.ProblemDetails.Title = ApiProblems.InternalTitle;

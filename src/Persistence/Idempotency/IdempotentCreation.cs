@@ -2,9 +2,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Payments.Persistence.Idempotency;
 
-/// <summary>What became of a create request, with the response to give (stored, so a replay matches the original).</summary>
-public enum CreationOutcome { Created, Replayed, InProgress, KeyReused }
+/// <summary>What became of a create request (<see cref="Shed"/>: refused by admission control, nothing written).</summary>
+public enum CreationOutcome { Created, Replayed, InProgress, KeyReused, Shed }
 
+/// <summary>What became of a create request, with the response to give (stored, so a replay matches the original).</summary>
 public sealed record CreationResult(CreationOutcome Outcome, int Status = 0, string Body = "", string? Location = null);
 
 /// <summary>The response a new resource answers with, stored with its key: status, body and location.</summary>
@@ -19,8 +20,11 @@ public sealed record CreatedResponse(int Status, string Body, string Location);
 static class IdempotentCreation
 {
     /// <param name="write">Adds what the request creates to <paramref name="db"/> (run again if the first attempt lost a race).</param>
+    /// <param name="admit">
+    /// Asked only once the key is claimed and has no stored answer, so a replay is never refused; false: nothing is written.
+    /// </param>
     public static async Task<CreationResult> Run(PaymentsDbContext db, Guid userId, string key, byte[] fingerprint, Guid createdId,
-        DateTimeOffset createdAt, Func<Task<CreatedResponse>> write, CancellationToken cancellationToken)
+        DateTimeOffset createdAt, Func<Task<CreatedResponse>> write, CancellationToken cancellationToken, Func<bool>? admit = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -35,6 +39,9 @@ static class IdempotentCreation
                 case IdempotencyClaim.Outcome.Completed:
                     return new CreationResult(CreationOutcome.KeyReused);
             }
+            // Rolling back releases the claim: the client's retry with this key is a first request again.
+            if (attempt == 1 && admit is not null && !admit())
+                return new CreationResult(CreationOutcome.Shed);
 
             var response = await write();
             db.IdempotencyKeys.Add(new IdempotencyRecord

@@ -329,6 +329,9 @@ namespace Payments.Persistence.Migrations
                     b.HasIndex("UserId", "CreatedAt", "Id")
                         .IsDescending(false, true, true);
 
+                    b.HasIndex(new[] { "Id" }, "IX_payments_pending")
+                        .HasFilter("status = 'PENDING'");
+
                     b.ToTable("payments", null, t =>
                         {
                             t.HasCheckConstraint("ck_payments_amount_positive", "amount > 0");
