@@ -40,6 +40,8 @@ public sealed partial class OutboxDeliveryService(
     readonly OutboxOptions _options = options.Value;
     // When the earliest scheduled row falls due; unknown at start, so the first batch looks.
     DateTime? _nextScheduledDue = DateTime.MinValue;
+    readonly Lock _dueGate = new();
+    volatile bool _scheduleMovedUp;
     DateTime _parkedCountedAt = DateTime.MinValue;
     DateTime _backlogMeasuredAt = DateTime.MinValue;
     long? _parkedLogged;
@@ -73,7 +75,7 @@ public sealed partial class OutboxDeliveryService(
                 if (batch.Claimed == _options.BatchSize)
                     continue;
 
-                await signal.WaitAsync(batch.WaitBeforeNext(_options.PollInterval), stoppingToken);
+                await WaitForWork(batch, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -83,6 +85,50 @@ public sealed partial class OutboxDeliveryService(
             {
                 await BackOff(++failures, exception, "Outbox delivery failed", stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// A transaction committed a scheduled row (the dispatcher saw it): when it is due sooner than any row known, the wait
+    /// is shortened to its due time. No query, no batch: most timers are deleted by the payment's end before they fall due.
+    /// </summary>
+    public void ScheduledRowCommitted(DateTime due)
+    {
+        lock (_dueGate)
+        {
+            if (_nextScheduledDue is { } known && known <= due)
+                return;
+            _nextScheduledDue = due;
+        }
+        _scheduleMovedUp = true;
+        signal.Raise();
+    }
+
+    DateTime? NextScheduledDue
+    {
+        get
+        {
+            lock (_dueGate)
+                return _nextScheduledDue;
+        }
+        set
+        {
+            lock (_dueGate)
+                _nextScheduledDue = value;
+        }
+    }
+
+    /// <summary>Until the poll interval is over, the next scheduled row is due, or the signal says there is work.</summary>
+    async Task WaitForWork(DeliveryBatch batch, CancellationToken stoppingToken)
+    {
+        var pollAt = DateTime.UtcNow + _options.PollInterval;
+        var wait = batch.WaitBeforeNext(_options.PollInterval);
+        while (wait > TimeSpan.Zero && await signal.WaitAsync(wait, stoppingToken) && _scheduleMovedUp)
+        {
+            _scheduleMovedUp = false;
+            var untilPoll = pollAt - DateTime.UtcNow;
+            var untilDue = NextScheduledDue is { } due ? due - DateTime.UtcNow : untilPoll;
+            wait = untilDue < untilPoll ? untilDue : untilPoll;
         }
     }
 
@@ -103,7 +149,7 @@ public sealed partial class OutboxDeliveryService(
         var limit = transport.Durable ? _options.BatchSize : Math.Min(_options.BatchSize, inFlight.Room(_options.BatchSize));
         long[] inHand = transport.Durable ? [] : inFlight.SequenceNumbers();
         if (limit == 0)
-            return new DeliveryBatch(0, 0, 0, _nextScheduledDue);
+            return new DeliveryBatch(0, 0, 0, NextScheduledDue);
 
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
@@ -116,7 +162,7 @@ public sealed partial class OutboxDeliveryService(
         // payment in flight), and one query ordered by sequence number had to step over all of them on every batch.
         // Both indexes leave parked rows out, so no claim steps over them either.
         var rows = new List<OutboxMessage>(limit);
-        if (_nextScheduledDue is { } due && due <= now)
+        if (NextScheduledDue is { } due && due <= now)
             rows.AddRange(await db.OutboxMessages
                 .FromSql($"""
                           SELECT * FROM outbox_messages
@@ -161,7 +207,7 @@ public sealed partial class OutboxDeliveryService(
         // back short looks again, so a row scheduled since is found within one poll interval.
         DateTime? nextDue = null;
         if (rows.Count < limit)
-            _nextScheduledDue = nextDue = (await db.Database
+            NextScheduledDue = nextDue = (await db.Database
                 .SqlQuery<DateTime?>($"""
                                       SELECT enqueue_time AS "Value" FROM outbox_messages
                                        WHERE enqueue_time IS NOT NULL AND parked_at IS NULL AND sequence_number <> ALL({inHand})

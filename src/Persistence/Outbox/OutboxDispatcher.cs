@@ -23,6 +23,7 @@ public sealed partial class OutboxDispatcher(
     IOutboxTransport transport,
     OutboxReceivers receivers,
     InFlightOutboxRows inFlight,
+    OutboxDeliveryService sweep,
     IOptions<OutboxOptions> options,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
@@ -40,13 +41,18 @@ public sealed partial class OutboxDispatcher(
 
     readonly record struct Committed(OutboxMessage Row, int Receivers);
 
-    /// <summary>Called once a transaction that wrote these rows committed; never waits. Scheduled rows are the sweep's.</summary>
+    /// <summary>
+    /// Called once a transaction that wrote these rows committed; never waits. Scheduled rows are the sweep's: it only
+    /// learns when the next one is due.
+    /// </summary>
     public void Send(IEnumerable<OutboxMessage> rows)
     {
         if (!_running)
             return;
         foreach (var row in rows)
         {
+            if (row.EnqueueTime is { } due)
+                sweep.ScheduledRowCommitted(due);
             if (row.EnqueueTime is not null || row.SequenceNumber == 0)
                 continue;
             var count = transport.Durable ? 0 : receivers.Count(row.MessageType);
