@@ -28,8 +28,17 @@ public class ShutdownUnderBacklogTests(ITestOutputHelper output)
 
         using (var first = ApiProcess.Start(connectionString))
         {
-            await Sql.WaitUntil(async () => await sql.Count("payments", "status <> 'PENDING'") >= 300, TimeSpan.FromSeconds(60),
-                "the first process to be working through the backlog");
+            // Working: it has handed over part of the backlog and its consumers have started payments from it.
+            try
+            {
+                await Sql.WaitUntil(async () => await sql.Count("payment_sagas") >= 100, TimeSpan.FromSeconds(60),
+                    "the first process to be working through the backlog");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}: {await sql.Count("payment_sagas")} sagas, " +
+                    $"{await sql.Count("payments", "status <> 'PENDING'")} terminal\n{first.LogTail(4000)}", e);
+            }
             output.WriteLine($"first process: RSS {first.ResidentMegabytes()} MB with {await sql.Count("outbox_messages")} outbox rows waiting");
 
             var stopping = Stopwatch.StartNew();
