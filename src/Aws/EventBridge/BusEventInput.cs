@@ -29,8 +29,8 @@ public static class BusEventInput
             || root.ContainsKey("messageType"))
             return BusEvent.NotABusEvent;
 
-        var detailType = detailTypeValue.GetValueKind() == JsonValueKind.String ? detailTypeValue.GetValue<string>() : detailTypeValue.ToJsonString();
-        var source = sourceValue.GetValueKind() == JsonValueKind.String ? sourceValue.GetValue<string>() : sourceValue.ToJsonString();
+        var detailType = Text(detailTypeValue);
+        var source = Text(sourceValue);
         var type = source == OutcomeForwarder.Source
             ? endpoint.SubscribedTypes.FirstOrDefault(t => OutcomeForwarder.DetailTypeOf(t) == detailType)
             : null;
@@ -67,6 +67,9 @@ public static class BusEventInput
             envelope["sentTime"] = time.DeepClone();
         return new BusEvent.Envelope(envelope.ToJsonString(), type, id);
     }
+
+    /// <summary>A string's value; anything else as its JSON, so an odd event is still named in the log.</summary>
+    static string Text(JsonValue value) => value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
 
     static JsonObject? Parse(string body)
     {

@@ -59,13 +59,13 @@ public static class EventCatalogue
         foreach (var endpoint in ProcessingEndpoints.All.OrderBy(e => e.Queue, StringComparer.Ordinal))
         {
             var names = endpoint.Messages.Select(m => m.Type.Name).ToList();
+            var busMessageNames = endpoint.AcceptsBusEvents ? endpoint.SubscribedTypes.Select(BusMessageName).ToList() : [];
             var busEvents = endpoint.AcceptsBusEvents
-                ? $" It also takes them as EventBridge events, as a rule's SQS target delivers them ({string.Join(", ", endpoint.SubscribedTypes.Select(t => $"{t.Name}OnEventBridge"))}), "
+                ? $" It also takes them as EventBridge events, as a rule's SQS target delivers them ({string.Join(", ", busMessageNames)}), "
                   + "so a deployment may feed it from the bus instead of the topics (on AWS: infra/terraform's local.bus_fed_queues). The same event by either path is processed once (by `eventId`); an event of another source or `detail-type` is logged and "
                   + "acknowledged; one whose `detail` does not read as its contract faults like any message."
                 : "";
-            if (endpoint.AcceptsBusEvents)
-                names.AddRange(endpoint.SubscribedTypes.Select(t => $"{t.Name}OnEventBridge"));
+            names.AddRange(busMessageNames);
             channels[endpoint.Queue] = Channel(PrefixedAddress(endpoint.Queue), $"SQS queue {endpoint.Queue}",
                 $"Takes {string.Join(", ", endpoint.Messages)}: published messages through its subscriptions to their topics, sent ones by "
                 + $"the queue's name.{busEvents} After {new AwsMessagingOptions().MaxReceiveCount} receives a message moves to {EntityNames.DeadLetterQueueFor(endpoint.Queue)}.",
@@ -76,7 +76,7 @@ public static class EventCatalogue
                     $"The system sends {sent.Type.Name} to the {endpoint.Queue} queue by name (no topic).", [sent.Type.Name]);
         }
 
-        var busMessages = Outcomes.Select(t => $"{t.Name}OnEventBridge").ToList();
+        var busMessages = Outcomes.Select(BusMessageName).ToList();
         channels[Bus] = Channel("{busName}", "EventBridge outcome bus",
             $"The custom event bus named by Payments:EventBridge:BusName, when forwarding is on: source `{OutcomeForwarder.Source}`, "
             + "`detail-type` the contract's type name, `detail` the event as camelCase JSON.", busMessages, null,
@@ -91,7 +91,7 @@ public static class EventCatalogue
             messages[type.Name] = EnvelopedMessage(type);
         }
         foreach (var type in Outcomes)
-            messages[$"{type.Name}OnEventBridge"] = EventBridgeMessage(type);
+            messages[BusMessageName(type)] = EventBridgeMessage(type);
 
         return new JsonObject
         {
@@ -117,6 +117,9 @@ public static class EventCatalogue
     static bool IsMessage(Type type) => type is { IsClass: true, IsAbstract: false };
 
     static string PrefixedAddress(string name) => "{entityPrefix}" + name;
+
+    /// <summary>The catalogue's name for a contract as an EventBridge event.</summary>
+    static string BusMessageName(Type type) => $"{type.Name}OnEventBridge";
 
     static JsonObject Channel(string address, string title, string description, IEnumerable<string> messages, JsonObject? bindings,
         JsonObject? parameters = null)
