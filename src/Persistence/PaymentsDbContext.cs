@@ -5,6 +5,7 @@ using Payments.Persistence.Idempotency;
 using Payments.Persistence.Inbox;
 using Payments.Persistence.Outbox;
 using Payments.Persistence.Payments;
+using Payments.Persistence.Refunds;
 using Payments.Persistence.Webhooks;
 using Payments.Sagas;
 using Payments.Outbox;
@@ -22,6 +23,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<PaymentOutcome> PaymentOutcomes => Set<PaymentOutcome>();
+    public DbSet<Refund> Refunds => Set<Refund>();
 
     // Every write runs in a transaction that is retried as a whole when it fails, never continued after a failed
     // SaveChanges, so EF's automatic savepoints would only add two round trips to each save. Set per call because a
@@ -40,6 +42,9 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             {
                 t.HasCheckConstraint("ck_payments_amount_positive", "amount > 0");
                 t.HasCheckConstraint("ck_payments_status", "status IN ('PENDING', 'SUCCESS', 'FAILED')");
+                // Never more given back than was charged, whatever runs concurrently: the last line of the refund reservation.
+                t.HasCheckConstraint("ck_payments_refunds_within_amount",
+                    "amount_refunded >= 0 AND amount_refunded <= refund_reserved AND refund_reserved <= amount");
             });
             e.HasKey(x => x.Id);
             e.Property(x => x.Currency).HasMaxLength(3);
@@ -144,6 +149,25 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.Property(x => x.Status).HasMaxLength(16);
             // "My figures for these days".
             e.HasIndex(x => new { x.UserId, x.Day });
+        });
+
+        modelBuilder.Entity<Refund>(e =>
+        {
+            e.ToTable("refunds", t =>
+            {
+                t.HasCheckConstraint("ck_refunds_amount_positive", "amount > 0");
+                t.HasCheckConstraint("ck_refunds_status", "status IN ('PENDING', 'SUCCEEDED', 'FAILED')");
+            });
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Reason).HasMaxLength(255);
+            e.Property(x => x.Status).HasMaxLength(16);
+            e.Property(x => x.FailureReason).HasMaxLength(512);
+            e.Property(x => x.GatewayRefundId).HasMaxLength(64);
+            e.HasOne<Payment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.Restrict);
+            // "This payment's refunds, oldest first", with keyset pagination.
+            e.HasIndex(x => new { x.PaymentId, x.CreatedAt, x.Id });
         });
 
         UseSnakeCaseColumns(modelBuilder);

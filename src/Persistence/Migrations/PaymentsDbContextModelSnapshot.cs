@@ -279,6 +279,10 @@ namespace Payments.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("amount");
 
+                    b.Property<long>("AmountRefunded")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_refunded");
+
                     b.Property<string>("ChargeId")
                         .HasColumnType("text")
                         .HasColumnName("charge_id");
@@ -310,6 +314,10 @@ namespace Payments.Persistence.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("metadata");
 
+                    b.Property<long>("RefundReserved")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refund_reserved");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -335,6 +343,8 @@ namespace Payments.Persistence.Migrations
                     b.ToTable("payments", null, t =>
                         {
                             t.HasCheckConstraint("ck_payments_amount_positive", "amount > 0");
+
+                            t.HasCheckConstraint("ck_payments_refunds_within_amount", "amount_refunded >= 0 AND amount_refunded <= refund_reserved AND refund_reserved <= amount");
 
                             t.HasCheckConstraint("ck_payments_status", "status IN ('PENDING', 'SUCCESS', 'FAILED')");
                         });
@@ -378,6 +388,75 @@ namespace Payments.Persistence.Migrations
                     b.HasKey("PaymentId", "Id");
 
                     b.ToTable("payment_events", (string)null);
+                });
+
+            modelBuilder.Entity("Payments.Persistence.Refunds.Refund", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("GatewayRefundId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("gateway_refund_id");
+
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PaymentId", "CreatedAt", "Id");
+
+                    b.ToTable("refunds", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_refunds_amount_positive", "amount > 0");
+
+                            t.HasCheckConstraint("ck_refunds_status", "status IN ('PENDING', 'SUCCEEDED', 'FAILED')");
+                        });
                 });
 
             modelBuilder.Entity("Payments.Persistence.Webhooks.WebhookDelivery", b =>
@@ -602,6 +681,15 @@ namespace Payments.Persistence.Migrations
                     b.HasKey("CorrelationId");
 
                     b.ToTable("payment_sagas", (string)null);
+                });
+
+            modelBuilder.Entity("Payments.Persistence.Refunds.Refund", b =>
+                {
+                    b.HasOne("Payments.Persistence.Payments.Payment", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Payments.Persistence.Webhooks.WebhookDelivery", b =>

@@ -15,4 +15,13 @@ public class Payment
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>What succeeded refunds gave back: shown to clients as <c>amount_refunded</c>.</summary>
+    public long AmountRefunded { get; set; }
+
+    /// <summary>
+    /// What pending and succeeded refunds hold: a refund is created only by raising it atomically, never past
+    /// <see cref="Amount"/>, and a failed refund lowers it again. The database keeps AmountRefunded ≤ RefundReserved ≤ Amount.
+    /// </summary>
+    public long RefundReserved { get; set; }
 }
