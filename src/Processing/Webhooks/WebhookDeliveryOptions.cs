@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Payments.Processing.Webhooks;
 
 /// <summary>How the sender delivers webhooks: its concurrency, per-attempt timeout and polling.</summary>
-public class WebhookDeliveryOptions
+public class WebhookDeliveryOptions : IValidatableObject
 {
     public const string Section = "Webhooks:Delivery";
 
@@ -40,4 +40,18 @@ public class WebhookDeliveryOptions
     public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan Lease => Timeout + LeaseMargin;
+
+    /// <summary>
+    /// The waits after the first, second, … failed attempt (<c>Webhooks:Delivery:RetryDelays:0</c>, <c>:1</c>, …); after the
+    /// last the delivery is failed. Unset: <see cref="WebhookRetrySchedule.Default"/>.
+    /// </summary>
+    public TimeSpan[]? RetryDelays { get; set; }
+
+    public WebhookRetrySchedule RetrySchedule => RetryDelays is { Length: > 0 } delays ? new WebhookRetrySchedule(delays) : WebhookRetrySchedule.Default;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetryDelays is not null && RetryDelays.Any(d => d <= TimeSpan.Zero || d > TimeSpan.FromDays(7)))
+            yield return new ValidationResult("every retry delay must be more than zero and at most 7 days", [nameof(RetryDelays)]);
+    }
 }

@@ -26,6 +26,7 @@ public sealed partial class WebhookDispatcher(
     static readonly TimeSpan PendingInterval = TimeSpan.FromSeconds(15);
 
     readonly WebhookDeliveryOptions _options = options.Value;
+    readonly WebhookRetrySchedule _schedule = options.Value.RetrySchedule;
     DateTimeOffset _pendingMeasuredAt = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -127,7 +128,7 @@ public sealed partial class WebhookDispatcher(
             return;
         }
 
-        var next = WebhookRetrySchedule.NextAttempt(delivery.Attempts + 1, now, attempt.RetryAfter);
+        var next = _schedule.NextAttempt(delivery.Attempts + 1, now, attempt.RetryAfter);
         var goneReason = attempt.Gone ? $"Disabled at {now:u}: the endpoint answered 410 Gone" : null;
         var disabled = await store.RecordFailure(delivery, attempt, next, now, goneReason, now - webhookOptions.Value.DisableAfter, cancellationToken);
         if (disabled is not null)

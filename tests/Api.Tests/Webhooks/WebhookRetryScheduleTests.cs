@@ -46,7 +46,7 @@ public class WebhookRetryScheduleTests : IAsyncLifetime
 
         var start = _time.GetUtcNow();
         var expectedAt = new List<TimeSpan> { TimeSpan.Zero };
-        foreach (var delay in WebhookRetrySchedule.Delays)
+        foreach (var delay in WebhookRetrySchedule.Default.Delays)
             expectedAt.Add(expectedAt[^1] + delay);
 
         var attemptedAt = new List<TimeSpan>();
@@ -69,7 +69,7 @@ public class WebhookRetryScheduleTests : IAsyncLifetime
             if (attempt < 8)
             {
                 Assert.Equal("pending", row.Status);
-                Assert.Equal(due + WebhookRetrySchedule.Delays[attempt - 1], row.NextAttemptAt);
+                Assert.Equal(due + WebhookRetrySchedule.Default.Delays[attempt - 1], row.NextAttemptAt);
             }
         }
 
@@ -108,6 +108,29 @@ public class WebhookRetryScheduleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_configured_schedule_replaces_the_default_and_its_end_fails_the_delivery()
+    {
+        await using var host = await WebhookHost.Start(_time, settings: new Dictionary<string, string?>
+        {
+            ["Webhooks:Delivery:RetryDelays:0"] = "00:00:01",
+            ["Webhooks:Delivery:RetryDelays:1"] = "00:00:03",
+        });
+        await using var receiver = await WebhookReceiver.Start((context, _) => Respond(context, 500));
+        var endpoint = await host.InsertEndpoint(Guid.NewGuid(), receiver.Url, WebhookHost.NewSecret());
+        var start = _time.GetUtcNow();
+        var delivery = await host.InsertDelivery(endpoint, start);
+
+        Assert.Equal(1, await host.DeliverDue());
+        Assert.Equal(start + TimeSpan.FromSeconds(1), (await host.Delivery(delivery)).NextAttemptAt);
+        _time.SetUtcNow(start + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await host.DeliverDue());
+        Assert.Equal(start + TimeSpan.FromSeconds(4), (await host.Delivery(delivery)).NextAttemptAt);
+        _time.SetUtcNow(start + TimeSpan.FromSeconds(4));
+        Assert.Equal(1, await host.DeliverDue());
+        Assert.Equal("failed", (await host.Delivery(delivery)).Status);
+    }
+
+    [Fact]
     public async Task Retry_after_as_an_http_date_is_honoured()
     {
         _answer = context => Respond(context, 503, (_time.GetUtcNow() + TimeSpan.FromMinutes(10)).ToString("r"));
@@ -130,7 +153,7 @@ public class WebhookRetryScheduleTests : IAsyncLifetime
 
         var sentAt = _time.GetUtcNow();
         await _host.DeliverDue();
-        Assert.Equal(sentAt + WebhookRetrySchedule.Delays[0], (await _host.Delivery(delivery)).NextAttemptAt);
+        Assert.Equal(sentAt + WebhookRetrySchedule.Default.Delays[0], (await _host.Delivery(delivery)).NextAttemptAt);
     }
 
     [Fact]

@@ -74,6 +74,15 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
                      ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
                      ["Webhooks:Delivery:Timeout"] = "00:00:02",
                      ["Webhooks:Delivery:LeaseMargin"] = "00:00:03",
+                     // Any attempt can fail twice here (the receiver's deliberate 500, then a 2 s timeout on a busy machine, or
+                     // the other way round); with the production schedule the third try is 5 min away, past the run's wait.
+                     ["Webhooks:Delivery:RetryDelays:0"] = "00:00:01",
+                     ["Webhooks:Delivery:RetryDelays:1"] = "00:00:02",
+                     ["Webhooks:Delivery:RetryDelays:2"] = "00:00:04",
+                     ["Webhooks:Delivery:RetryDelays:3"] = "00:00:08",
+                     ["Webhooks:Delivery:RetryDelays:4"] = "00:00:08",
+                     ["Webhooks:Delivery:RetryDelays:5"] = "00:00:08",
+                     ["Webhooks:Delivery:RetryDelays:6"] = "00:00:08",
                  })
             settings[key] = value;
 
@@ -185,7 +194,7 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
             // Poison needs MaxReceiveCount receives, a visibility timeout apart, to reach the dead-letter queue.
             await Sql.WaitUntil(async () => await Queued(EndpointNames.PaymentSaga) == 0 && await TryCount("outbox_messages") == 0,
                 TimeSpan.FromSeconds(90), "queues and outbox to drain");
-            // A first attempt the receiver failed is due again 5 s later.
+            // A failed attempt is due again within 8 s (the run's schedule); a killed sender's lease runs out within 5 s.
             await Sql.WaitUntil(async () => await Queued(ProcessingEndpoints.Notifications.Queue) == 0
                                             && await TryCount("webhook_deliveries", "status = 'pending'") == 0,
                 TimeSpan.FromSeconds(60), "every webhook to be delivered");
@@ -196,6 +205,10 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         catch (TimeoutException)
         {
             output.WriteLine(string.Join('\n', _events));
+            foreach (var row in await _db.Query(
+                         "SELECT id, attempts, next_attempt_at, lease_until, last_response_code, last_error FROM webhook_deliveries WHERE status <> 'succeeded'",
+                         r => $"undelivered {r.GetGuid(0)}: {r.GetInt32(1)} attempts, next {r.GetValue(2)}, lease {r.GetValue(3)}, last {r.GetValue(4)} {r.GetValue(5)}"))
+                output.WriteLine(row);
             output.WriteLine(_workers.LogTail(20_000));
             throw;
         }
