@@ -1,4 +1,4 @@
-# The custom bus the outcome forwarder (worker, queue forward-outcomes) puts PaymentSucceeded / PaymentFailed on
+# The custom bus the outcome forwarder (worker, queue forward-outcomes) puts payment and refund outcomes on
 # (Source "payments", DetailType the contract's name; src/Processing/Outcomes/OutcomeForwarder.cs), and the rules that
 # feed worker queues from it.
 #

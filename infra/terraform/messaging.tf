@@ -38,6 +38,8 @@ locals {
       topics = [
         "Payments_Contracts-PaymentSucceeded",
         "Payments_Contracts-PaymentFailed",
+        "Payments_Contracts-RefundSucceeded",
+        "Payments_Contracts-RefundFailed",
       ]
     }
     notifications = {
@@ -45,6 +47,8 @@ locals {
       topics = [
         "Payments_Contracts-PaymentSucceeded",
         "Payments_Contracts-PaymentFailed",
+        "Payments_Contracts-RefundSucceeded",
+        "Payments_Contracts-RefundFailed",
       ]
     }
     # Fed by the EventBridge bus instead (eventbridge.tf, local.bus_fed_queues): no topics, so no outcome arrives twice.
@@ -63,6 +67,8 @@ locals {
     "Payments_Contracts-ChargeNotFound",
     "Payments_Contracts-PaymentSucceeded",
     "Payments_Contracts-PaymentFailed",
+    "Payments_Contracts-RefundSucceeded",
+    "Payments_Contracts-RefundFailed",
   ]
 
   # "payment_state/Payments_Contracts-PaymentRequested" => { queue = "payment_state", topic = "Payments_Contracts-PaymentRequested" }

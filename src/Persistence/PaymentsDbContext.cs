@@ -24,6 +24,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<PaymentOutcome> PaymentOutcomes => Set<PaymentOutcome>();
     public DbSet<Refund> Refunds => Set<Refund>();
+    public DbSet<RefundOutcome> RefundOutcomes => Set<RefundOutcome>();
 
     // Every write runs in a transaction that is retried as a whole when it fails, never continued after a failed
     // SaveChanges, so EF's automatic savepoints would only add two round trips to each save. Set per call because a
@@ -148,6 +149,18 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Property(x => x.Status).HasMaxLength(16);
             // "My figures for these days".
+            e.HasIndex(x => new { x.UserId, x.Day });
+        });
+
+        modelBuilder.Entity<RefundOutcome>(e =>
+        {
+            e.ToTable("analytics_refund_outcomes", t => t.HasCheckConstraint("ck_analytics_refund_outcomes_status",
+                "status IN ('SUCCEEDED', 'FAILED')"));
+            // One row per refund: what makes an outcome count once, whichever way it arrives.
+            e.HasKey(x => x.RefundId);
+            e.Property(x => x.RefundId).ValueGeneratedNever();
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Status).HasMaxLength(16);
             e.HasIndex(x => new { x.UserId, x.Day });
         });
 

@@ -40,12 +40,13 @@ public class OutcomeForwardingRegistrationTests
     }
 
     [Fact]
-    public void With_a_bus_name_the_forward_outcomes_queue_takes_both_outcome_topics()
+    public void With_a_bus_name_the_forward_outcomes_queue_takes_every_outcome_topic()
     {
         using var worker = Worker(new() { ["Payments:EventBridge:BusName"] = "payments-bus" });
 
         var endpoint = Assert.Single(worker.Services.GetServices<MessageEndpoint>(), e => e.Queue == OutcomeForwarderDefinition.QueueName);
-        Assert.Equal(["Payments_Contracts-PaymentSucceeded", "Payments_Contracts-PaymentFailed"], endpoint.SubscribedTypes.Select(EntityNames.TopicFor));
+        Assert.Equal(["Payments_Contracts-PaymentSucceeded", "Payments_Contracts-PaymentFailed", "Payments_Contracts-RefundSucceeded",
+            "Payments_Contracts-RefundFailed"], endpoint.SubscribedTypes.Select(EntityNames.TopicFor));
         Assert.True(worker.Services.GetRequiredService<IServiceProviderIsService>().IsService(typeof(OutcomeForwarder)));
     }
 

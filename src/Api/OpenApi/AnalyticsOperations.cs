@@ -10,8 +10,12 @@ public static class AnalyticsOperations
 {
     static readonly DailyAnalyticsResponse Sample = new(new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 2),
     [
-        new(new DateOnly(2026, 3, 1), "EUR", new OutcomeTotals(3, 7497), new OutcomeTotals(1, 2551), new SecondsToTerminal(0.412, 1.873)),
-        new(new DateOnly(2026, 3, 2), "USD", new OutcomeTotals(12, 41988), new OutcomeTotals(0, 0), new SecondsToTerminal(0.398, 0.955)),
+        new(new DateOnly(2026, 3, 1), "EUR", new OutcomeTotals(3, 7497), new OutcomeTotals(1, 2551), new OutcomeTotals(1, 1000),
+            new OutcomeTotals(0, 0), new SecondsToTerminal(0.412, 1.873)),
+        new(new DateOnly(2026, 3, 2), "USD", new OutcomeTotals(12, 41988), new OutcomeTotals(0, 0), new OutcomeTotals(0, 0),
+            new OutcomeTotals(0, 0), new SecondsToTerminal(0.398, 0.955)),
+        new(new DateOnly(2026, 3, 2), "EUR", new OutcomeTotals(0, 0), new OutcomeTotals(0, 0), new OutcomeTotals(2, 3499),
+            new OutcomeTotals(1, 500), null),
     ]);
 
     public static Task Daily(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)

@@ -4,9 +4,9 @@ using Payments.Processing.Analytics;
 namespace Payments.Persistence.Analytics;
 
 /// <summary>
-/// Records an outcome in the scope's transaction (the consumer's inbox transaction). The creation time is the payment
-/// row's (same database; the event does not carry it). <c>ON CONFLICT (payment_id) DO NOTHING</c>: a payment is counted
-/// once however often its outcome arrives, even under a new MessageId the inbox has not seen.
+/// Records an outcome in the scope's transaction (the consumer's inbox transaction). A payment's creation time is the
+/// payment row's (same database; the event does not carry it). <c>ON CONFLICT … DO NOTHING</c>: a payment or refund is
+/// counted once however often its outcome arrives, even under a new MessageId the inbox has not seen.
 /// </summary>
 public sealed class PostgresPaymentOutcomeRecorder(PaymentsDbContext db) : IPaymentOutcomeRecorder
 {
@@ -26,5 +26,17 @@ public sealed class PostgresPaymentOutcomeRecorder(PaymentsDbContext db) : IPaym
         if (inserted == 0 && !await db.Payments.AnyAsync(p => p.Id == paymentId, cancellationToken))
             throw new InvalidOperationException($"Payment {paymentId} of a {status} outcome does not exist");
         return inserted == 1;
+    }
+
+    public async Task<bool> RecordRefund(Guid refundId, Guid paymentId, Guid userId, string status, long amount, string currency,
+        DateTimeOffset completedAt, CancellationToken cancellationToken)
+    {
+        var at = completedAt.ToUniversalTime();
+        return await db.Database.ExecuteSqlAsync(
+            $"""
+             INSERT INTO analytics_refund_outcomes (refund_id, payment_id, user_id, currency, day, status, amount)
+             VALUES ({refundId}, {paymentId}, {userId}, {currency}, ({at} AT TIME ZONE 'UTC')::date, {status}, {amount})
+             ON CONFLICT (refund_id) DO NOTHING
+             """, cancellationToken) == 1;
     }
 }

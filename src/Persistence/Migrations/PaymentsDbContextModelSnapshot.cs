@@ -187,6 +187,50 @@ namespace Payments.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Payments.Persistence.Analytics.RefundOutcome", b =>
+                {
+                    b.Property<Guid>("RefundId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("refund_id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("RefundId");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("analytics_refund_outcomes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_analytics_refund_outcomes_status", "status IN ('SUCCEEDED', 'FAILED')");
+                        });
+                });
+
             modelBuilder.Entity("Payments.Persistence.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("UserId")

@@ -13,16 +13,29 @@ public sealed class PostgresWebhookPlanner(PaymentsDbContext db, AfterCommit aft
 {
     public async Task<int> PlanOutcome(Guid eventId, string eventType, Guid paymentId, Guid userId, CancellationToken cancellationToken)
     {
-        // Most payments' owners have no endpoint: one indexed look-up, and nothing else is read.
-        var subscribed = await db.WebhookEndpoints
-            .AnyAsync(e => e.UserId == userId && e.Enabled && e.EventTypes.Contains(eventType), cancellationToken);
-        if (!subscribed)
+        if (!await Subscribed(userId, eventType, cancellationToken))
             return 0;
-
         var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, cancellationToken)
                       ?? throw new InvalidOperationException($"Payment {paymentId} of outcome event {eventId} does not exist");
+        return await Plan(eventId, eventType, userId, WebhookPayload.For(eventType, payment.CompletedAt ?? payment.UpdatedAt, payment), cancellationToken);
+    }
+
+    public async Task<int> PlanRefundOutcome(Guid eventId, string eventType, Guid refundId, Guid userId, CancellationToken cancellationToken)
+    {
+        if (!await Subscribed(userId, eventType, cancellationToken))
+            return 0;
+        var refund = await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.Id == refundId, cancellationToken)
+                     ?? throw new InvalidOperationException($"Refund {refundId} of outcome event {eventId} does not exist");
+        return await Plan(eventId, eventType, userId, WebhookPayload.For(eventType, refund.CompletedAt ?? refund.UpdatedAt, refund), cancellationToken);
+    }
+
+    // Most owners have no endpoint: one indexed look-up, and nothing else is read.
+    Task<bool> Subscribed(Guid userId, string eventType, CancellationToken cancellationToken) =>
+        db.WebhookEndpoints.AnyAsync(e => e.UserId == userId && e.Enabled && e.EventTypes.Contains(eventType), cancellationToken);
+
+    async Task<int> Plan(Guid eventId, string eventType, Guid userId, string payload, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
-        var payload = WebhookPayload.For(eventType, payment.CompletedAt ?? payment.UpdatedAt, payment);
         var planned = await db.Database.ExecuteSqlAsync(
             $"""
              INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at)

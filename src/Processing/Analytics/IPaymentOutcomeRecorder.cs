@@ -1,6 +1,6 @@
 namespace Payments.Processing.Analytics;
 
-/// <summary>Where analytics keeps each payment's outcome. Storage implements it in the consumer's inbox transaction.</summary>
+/// <summary>Where analytics keeps each payment's and refund's outcome. Storage implements it in the consumer's inbox transaction.</summary>
 public interface IPaymentOutcomeRecorder
 {
     /// <summary>
@@ -8,5 +8,9 @@ public interface IPaymentOutcomeRecorder
     /// before is left as it is, so a redelivered or re-published outcome counts nothing twice. Returns whether it was new.
     /// </summary>
     Task<bool> Record(Guid paymentId, Guid userId, string status, long amount, string currency, DateTimeOffset completedAt,
+        CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="Record"/>, for a refund's terminal <paramref name="status"/> (<c>SUCCEEDED</c> or <c>FAILED</c>).</summary>
+    Task<bool> RecordRefund(Guid refundId, Guid paymentId, Guid userId, string status, long amount, string currency, DateTimeOffset completedAt,
         CancellationToken cancellationToken);
 }

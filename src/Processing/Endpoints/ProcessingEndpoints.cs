@@ -32,16 +32,23 @@ public static class ProcessingEndpoints
         new(EndpointNames.ReconcileCharge, f => f.CreateConsumerReceiver<ReconcileChargeConsumer>(EndpointNames.ReconcileCharge),
             [Sent<Contracts.ReconcileCharge>(m => m.PaymentId)]);
 
-    /// <summary>Plans the owner's webhooks for each payment outcome.</summary>
+    /// <summary>Every payment and refund outcome: what the notification, analytics and forwarding endpoints take.</summary>
+    static IReadOnlyList<ConsumedMessage> OutcomeEvents =>
+    [
+        Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId),
+        Published<RefundSucceeded>(m => m.PaymentId), Published<RefundFailed>(m => m.PaymentId),
+    ];
+
+    /// <summary>Plans the owner's webhooks for each payment and refund outcome.</summary>
     public static MessageEndpoint Notifications { get; } =
         new(WebhookFanOutDefinition.QueueName, f => f.CreateConsumerReceiver<WebhookFanOut>(WebhookFanOutDefinition.QueueName),
-            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)])
+            OutcomeEvents)
         { AcceptsBusEvents = true };
 
-    /// <summary>Records each payment outcome for the daily analytics.</summary>
+    /// <summary>Records each payment and refund outcome for the daily analytics.</summary>
     public static MessageEndpoint Analytics { get; } =
         new(AnalyticsConsumerDefinition.QueueName, f => f.CreateConsumerReceiver<AnalyticsConsumer>(AnalyticsConsumerDefinition.QueueName),
-            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)])
+            OutcomeEvents)
         { AcceptsBusEvents = true };
 
     /// <summary>
@@ -50,7 +57,7 @@ public static class ProcessingEndpoints
     /// </summary>
     public static MessageEndpoint ForwardOutcomes { get; } =
         new(OutcomeForwarderDefinition.QueueName, f => f.CreateConsumerReceiver<OutcomeForwarder>(OutcomeForwarderDefinition.QueueName),
-            [Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId)]);
+            OutcomeEvents);
 
     /// <summary>The endpoints every processing host has.</summary>
     public static IReadOnlyList<MessageEndpoint> Always { get; } = [PaymentSaga, ChargePayment, ReconcileCharge, Notifications, Analytics];

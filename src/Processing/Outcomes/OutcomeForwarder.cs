@@ -6,13 +6,13 @@ using Payments.Contracts;
 namespace Payments.Processing.Outcomes;
 
 /// <summary>
-/// Forwards each payment outcome to the outcome event bus: Source <see cref="Source"/>, DetailType the contract's name,
+/// Forwards each payment and refund outcome to the outcome event bus: Source <see cref="Source"/>, DetailType the contract's name,
 /// Detail the contract as JSON (camelCase) including its <c>eventId</c>, by which subscribers de-duplicate. Any failure,
 /// rejected entries included, propagates, so the message is retried and never dropped; a redelivery may put the same
 /// event twice, always with the same <c>eventId</c>.
 /// </summary>
 public sealed partial class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<OutcomeForwarder> logger)
-    : IConsumer<PaymentSucceeded>, IConsumer<PaymentFailed>
+    : IConsumer<PaymentSucceeded>, IConsumer<PaymentFailed>, IConsumer<RefundSucceeded>, IConsumer<RefundFailed>
 {
     public const string Source = "payments";
 
@@ -27,6 +27,12 @@ public sealed partial class OutcomeForwarder(IOutcomeEventBus eventBus, ILogger<
         Forward(context.Message, context.Message.EventId, context.Message.CompletedAt, context.CancellationToken);
 
     public Task Consume(ConsumeContext<PaymentFailed> context) =>
+        Forward(context.Message, context.Message.EventId, context.Message.CompletedAt, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<RefundSucceeded> context) =>
+        Forward(context.Message, context.Message.EventId, context.Message.CompletedAt, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<RefundFailed> context) =>
         Forward(context.Message, context.Message.EventId, context.Message.CompletedAt, context.CancellationToken);
 
     async Task Forward<T>(T outcome, Guid eventId, DateTimeOffset completedAt, CancellationToken cancellationToken) where T : class

@@ -49,7 +49,7 @@ public static class AnalyticsCommand
                 return Ok;
             }
             var result = await rebuild.Run(cancellationToken);
-            await output.WriteLineAsync($"rebuilt from {result.Payments} finished payments; {result.DifferingFigures} daily figures differed before");
+            await output.WriteLineAsync($"rebuilt from {result.Payments} finished payments and {result.Refunds} finished refunds; {result.DifferingFigures} daily figures differed before");
             return Ok;
         }, cancellationToken);
     }

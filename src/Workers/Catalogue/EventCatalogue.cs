@@ -26,7 +26,7 @@ public static class EventCatalogue
     const string Envelope = "MassTransitEnvelope";
     const string EventBridgeEvent = "EventBridgeEvent";
     const string Bus = "outcome-bus";
-    static readonly Type[] Outcomes = [typeof(PaymentSucceeded), typeof(PaymentFailed)];
+    static readonly Type[] Outcomes = [.. ProcessingEndpoints.ForwardOutcomes.SubscribedTypes];
 
     static readonly JsonSerializerOptions Written = new(SystemTextJsonMessageSerializer.Options)
     {

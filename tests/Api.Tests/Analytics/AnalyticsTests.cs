@@ -155,7 +155,65 @@ public class AnalyticsTests : IAsyncLifetime
         Assert.Equal(incremental, await Body(user, from, to));
     }
 
-    async Task Outcome(Guid user, bool succeeded, long amount, string currency, DateTimeOffset createdAt, DateTimeOffset completedAt)
+    [Fact]
+    public async Task Refunds_are_counted_once_on_the_day_they_finish_and_a_rebuild_agrees()
+    {
+        var user = Guid.NewGuid();
+        var paid = new DateTimeOffset(Day.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
+        var payment = await Outcome(user, true, 10_000, "EUR", paid.AddSeconds(-1), paid);
+        var nextDay = paid.AddDays(1);
+        var refunded = await RefundOutcome(user, payment, true, 2_500, nextDay);
+        var refusedByGateway = await RefundOutcome(user, payment, false, 1_000, nextDay);
+        // The same outcome re-published under a new MessageId: the inbox lets it through, the refund's row drops it.
+        await RefundOutcome(user, payment, true, 2_500, nextDay, refunded);
+        await Sql.WaitUntil(async () => await _api.Sql.Count("analytics_refund_outcomes", $"user_id = '{user}'") == 2,
+            TimeSpan.FromSeconds(20), "both refund outcomes to be recorded");
+
+        var days = await Days(user, Day, Day.AddDays(1));
+
+        Assert.Equal(2, days.Count);
+        Assert.Equal((0, 0L), Totals(days[0].GetProperty("refunded")));
+        var refundDay = days[1];
+        Assert.Equal("2026-03-02", refundDay.GetProperty("date").GetString());
+        Assert.Equal((1, 2_500L), Totals(refundDay.GetProperty("refunded")));
+        Assert.Equal((1, 1_000L), Totals(refundDay.GetProperty("refunds_failed")));
+        Assert.Equal((0, 0L), Totals(refundDay.GetProperty("succeeded")));
+        // No payment finished that day: no percentiles to give.
+        Assert.Equal(JsonValueKind.Null, refundDay.GetProperty("seconds_to_terminal").ValueKind);
+        Assert.NotEqual(refunded, refusedByGateway);
+
+        var output = new StringWriter();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Payments"] = _api.Sql.ConnectionString }).Build();
+        Assert.Equal(0, await AnalyticsCommand.Run(["rebuild", "--dry-run"], configuration, output));
+        Assert.Contains("0 daily figures differ", output.ToString());
+    }
+
+    /// <summary>A finished refund as the refund saga leaves it (row and payment), and its outcome published.</summary>
+    async Task<Guid> RefundOutcome(Guid user, Guid payment, bool succeeded, long amount, DateTimeOffset completedAt, Guid? republish = null)
+    {
+        var id = republish ?? NewId.NextGuid();
+        var status = succeeded ? RefundStatus.Succeeded : RefundStatus.Failed;
+        string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        if (republish is null)
+            await _api.Sql.Execute(
+                $"""
+                 UPDATE payments SET refund_reserved = refund_reserved + {(succeeded ? amount : 0)},
+                                     amount_refunded = amount_refunded + {(succeeded ? amount : 0)}
+                  WHERE id = '{payment}';
+                 INSERT INTO refunds (id, payment_id, user_id, amount, currency, status, created_at, updated_at, completed_at)
+                 VALUES ('{id}', '{payment}', '{user}', {amount}, 'EUR', '{status}', '{Time(completedAt)}', '{Time(completedAt)}', '{Time(completedAt)}')
+                 """);
+        var bus = _api.Services.GetRequiredService<IBus>();
+        var eventId = NewId.NextGuid();
+        if (succeeded)
+            await bus.Publish(new RefundSucceeded(eventId, id, payment, user, amount, "EUR", "re_1", completedAt));
+        else
+            await bus.Publish(new RefundFailed(eventId, id, payment, user, amount, "EUR", "declined", completedAt));
+        return id;
+    }
+
+    async Task<Guid> Outcome(Guid user, bool succeeded, long amount, string currency, DateTimeOffset createdAt, DateTimeOffset completedAt)
     {
         var id = NewId.NextGuid();
         var status = succeeded ? PaymentStatus.Success : PaymentStatus.Failed;
@@ -170,6 +228,7 @@ public class AnalyticsTests : IAsyncLifetime
             await bus.Publish(new PaymentSucceeded(OutcomeEventId.For(id), id, user, amount, currency, "ch_1", completedAt));
         else
             await bus.Publish(new PaymentFailed(OutcomeEventId.For(id), id, user, amount, currency, "declined", completedAt));
+        return id;
     }
 
     async Task<string> Body(Guid user, DateOnly from, DateOnly to)

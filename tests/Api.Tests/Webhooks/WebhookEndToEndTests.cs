@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Contracts;
+using Payments.Processing.Webhooks;
 using Payments.Sagas;
 using Payments.TestSupport;
 
@@ -57,5 +61,46 @@ public class WebhookEndToEndTests : IAsyncLifetime
         await Sql.WaitUntil(async () => await _host.Sql.Count("webhook_deliveries", "status = 'succeeded' AND delivered_at IS NOT NULL") == 1,
             TimeSpan.FromSeconds(10), "the delivery to be recorded as succeeded");
         Assert.Empty(other.Received);
+    }
+
+    [Fact]
+    public async Task A_refund_outcome_arrives_as_refund_succeeded_only_at_endpoints_subscribed_to_it()
+    {
+        var user = Guid.NewGuid();
+        var secret = WebhookHost.NewSecret();
+        await _host.InsertEndpoint(user, _receiver.Url, secret, [WebhookEventTypes.RefundSucceeded, WebhookEventTypes.RefundFailed]);
+        await using var paymentsOnly = await WebhookReceiver.Start();
+        await _host.InsertEndpoint(user, paymentsOnly.Url, WebhookHost.NewSecret(), [WebhookEventTypes.PaymentSucceeded]);
+        var created = await PaymentRequests.Post(_host.Api.ClientFor(user), PaymentRequests.Body(user, amount: 5000), "wh-refund-1");
+        var paymentId = (await PaymentRequests.Json(created)).GetProperty("id").GetGuid();
+        await paymentsOnly.WaitFor(1);
+
+        // The refund as the refund saga leaves it, then its outcome.
+        var refundId = NewId.NextGuid();
+        var completedAt = DateTimeOffset.UtcNow;
+        await _host.Sql.Execute(
+            $"""
+             UPDATE payments SET refund_reserved = 1200, amount_refunded = 1200 WHERE id = '{paymentId}';
+             INSERT INTO refunds (id, payment_id, user_id, amount, currency, reason, status, gateway_refund_id, created_at, updated_at, completed_at)
+             VALUES ('{refundId}', '{paymentId}', '{user}', 1200, 'USD', 'damaged', 'SUCCEEDED', 're_1', now(), now(), now())
+             """);
+        var eventId = NewId.NextGuid();
+        await _host.Api.Services.GetRequiredService<IBus>()
+            .Publish(new RefundSucceeded(eventId, refundId, paymentId, user, 1200, "USD", "re_1", completedAt));
+
+        var webhook = Assert.Single(await _receiver.WaitFor(1));
+        webhook.Verify(secret);
+        Assert.Equal(eventId.ToString(), webhook.Id);
+        using var body = JsonDocument.Parse(webhook.Body);
+        Assert.Equal("refund.succeeded", body.RootElement.GetProperty("type").GetString());
+        var data = body.RootElement.GetProperty("data");
+        Assert.Equal(refundId, data.GetProperty("id").GetGuid());
+        Assert.Equal(paymentId, data.GetProperty("payment_id").GetGuid());
+        Assert.Equal((1200, "USD", "SUCCEEDED", "damaged", "re_1"), (data.GetProperty("amount").GetInt64(), data.GetProperty("currency").GetString(),
+            data.GetProperty("status").GetString(), data.GetProperty("reason").GetString(), data.GetProperty("gateway_refund_id").GetString()));
+
+        await Sql.WaitUntil(async () => await _host.Sql.Count("webhook_deliveries", $"event_id = '{eventId}' AND status = 'succeeded'") == 1,
+            TimeSpan.FromSeconds(10), "the refund's delivery to be recorded as succeeded");
+        Assert.Single(paymentsOnly.Received);
     }
 }

@@ -47,7 +47,7 @@ public class BusEventInputTests
     }
 
     [Theory]
-    [InlineData("payments", "RefundSucceeded")]
+    [InlineData("payments", "DisputeOpened")]
     [InlineData("payments", "PaymentRequested")] // ours, but not one the queue takes
     [InlineData("aws.s3", "PaymentSucceeded")]
     public void An_event_of_another_type_or_source_is_unknown(string source, string detailType)

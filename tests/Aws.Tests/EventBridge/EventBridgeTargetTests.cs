@@ -90,7 +90,7 @@ public sealed class EventBridgeTargetTests : IAsyncLifetime, IDisposable
     public async Task An_event_the_queues_do_not_take_is_acknowledged_and_changes_nothing()
     {
         var detail = new JsonObject { ["refundId"] = Guid.NewGuid().ToString(), ["amount"] = 100 };
-        await SendToOutcomeQueues(BusEvents.Event("payments", "RefundSucceeded", detail));
+        await SendToOutcomeQueues(BusEvents.Event("payments", "DisputeOpened", detail));
         await SendToOutcomeQueues(BusEvents.Event("aws.s3", "Object Created", new JsonObject()));
 
         await Sql.WaitUntil(() => Task.FromResult(_logs.Entries.Count(e => e.Message.Contains("does not take", StringComparison.Ordinal)) == 4),
@@ -130,7 +130,7 @@ public sealed class EventBridgeTargetTests : IAsyncLifetime, IDisposable
             ["Records"] = new JsonArray(
                 BusEvents.LambdaRecord("m-1", BusEvents.Of(outcome, outcome.CompletedAt), queueArn),
                 BusEvents.LambdaRecord("m-2", broken.ToJsonString(), queueArn),
-                BusEvents.LambdaRecord("m-3", BusEvents.Event("payments", "RefundSucceeded", new JsonObject()), queueArn)),
+                BusEvents.LambdaRecord("m-3", BusEvents.Event("payments", "DisputeOpened", new JsonObject()), queueArn)),
         }.ToJsonString();
 
         var response = await _worker.Services.GetRequiredService<SqsBatchHandler>().Handle(sqsEvent, CancellationToken.None);
