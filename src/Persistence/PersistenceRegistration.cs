@@ -16,6 +16,7 @@ using Payments.Persistence.Inbox;
 using Payments.Persistence.Outbox;
 using Payments.Persistence.Payments;
 using Payments.Persistence.Recovery;
+using Payments.Persistence.Refunds;
 using Payments.Persistence.Sagas;
 using Payments.Persistence.Webhooks;
 using Payments.Processing.Analytics;
@@ -53,6 +54,8 @@ public static class PersistenceRegistration
         services.AddHostedService<RetentionCleanupService>();
         services.AddScoped<PaymentCreation>();
         services.AddScoped<PaymentQueries>();
+        services.AddScoped<RefundCreation>();
+        services.AddScoped<RefundQueries>();
         services.AddScoped<PaymentsAwaitingSaga>();
         services.AddScoped<WebhookEndpoints>();
         services.AddScoped<IPaymentCompletion, PostgresPaymentCompletion>();

@@ -6,6 +6,7 @@ using Payments.Api.Auth;
 using Payments.Api.OpenApi;
 using Payments.Api.Payments;
 using Payments.Api.Problems;
+using Payments.Api.Refunds;
 using Payments.Api.Webhooks;
 using Payments.Aws;
 using Payments.Aws.EventBridge;
@@ -77,6 +78,7 @@ public static class ApiRegistration
         app.MapPaymentsOpenApi();
         app.MapHealthEndpoints();
         app.MapPaymentEndpoints();
+        app.MapRefundEndpoints();
         app.MapWebhookEndpoints();
         app.MapWebhookDeliveries();
         app.MapAnalyticsEndpoints();

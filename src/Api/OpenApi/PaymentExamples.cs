@@ -17,7 +17,7 @@ public static class PaymentExamples
         new(User, 1999, "USD", "Coffee beans", new Dictionary<string, string> { ["order_id"] = "A-1042" });
 
     public static readonly PaymentResponse Pending = new(Guid.Parse("0197a5f2-5c1d-7b3e-9a44-1c2d3e4f5a6b"), User, 1999, "USD",
-        PaymentStatus.Pending, "Coffee beans", new Dictionary<string, string> { ["order_id"] = "A-1042" }, null, Created, Created, null);
+        PaymentStatus.Pending, "Coffee beans", new Dictionary<string, string> { ["order_id"] = "A-1042" }, null, Created, Created, null, 0);
 
     public static readonly PaymentResponse Succeeded = Pending with
     {
@@ -28,7 +28,7 @@ public static class PaymentExamples
 
     static readonly PaymentResponse Declined = new(Guid.Parse("0197a5f1-0b7e-7c21-8f3a-5e6d7c8b9a01"), User, 2551, "EUR",
         PaymentStatus.Failed, null, null, "declined: insufficient funds", Created.AddMinutes(-3), Created.AddMinutes(-3).AddMilliseconds(380),
-        Created.AddMinutes(-3).AddMilliseconds(380));
+        Created.AddMinutes(-3).AddMilliseconds(380), 0);
 
     public static readonly PaymentPage Page = new([Succeeded, Declined],
         ListPayments.Cursor.Encode(new PaymentKey(Declined.CreatedAt, Declined.Id)));

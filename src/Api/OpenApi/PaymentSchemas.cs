@@ -103,6 +103,13 @@ public sealed class PaymentSchemas(IOptions<PaymentRules> rules) : IOpenApiSchem
         properties["amount"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Description = "In minor units." };
         properties["currency"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Z]{3}$", Description = "ISO 4217 code." };
         properties["failure_reason"] = Nullable(JsonSchemaType.String, "Why a `FAILED` payment failed; null otherwise.");
+        properties["amount_refunded"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int64",
+            Minimum = "0",
+            Description = "What succeeded refunds gave back, in minor units (pending refunds not yet): at most `amount`. The status stays `SUCCESS`.",
+        };
         properties["completed_at"] = Nullable(JsonSchemaType.String, "When it became `SUCCESS` or `FAILED`; null while `PENDING`.", "date-time");
     }
 

@@ -28,6 +28,8 @@ public static class ProblemSamples
         ApiProblems.Unauthorized(),
         ApiProblems.Forbidden("user_id must be the authenticated user.", "user_id"),
         ApiProblems.NotFound(),
+        ApiProblems.PaymentNotRefundable("PENDING"),
+        ApiProblems.RefundExceedsRemaining(499, "USD"),
         ApiProblems.RequestInProgress(1),
         ApiProblems.PayloadTooLarge(16384),
         ApiProblems.UnsupportedMediaType(),

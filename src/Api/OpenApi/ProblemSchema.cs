@@ -37,7 +37,7 @@ public sealed class ProblemSchema : IOpenApiDocumentTransformer
                 ["field"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.String,
-                    Description = "The request field or header at fault (`user_id`, `Idempotency-Key`, `Content-Type`).",
+                    Description = "The request field or header at fault (`user_id`, `amount`, `Idempotency-Key`, `Content-Type`).",
                 },
                 ["errors"] = new OpenApiSchema
                 {
@@ -49,6 +49,18 @@ public sealed class ProblemSchema : IOpenApiDocumentTransformer
                         MinItems = 1,
                         Items = new OpenApiSchema { Type = JsonSchemaType.String },
                     },
+                },
+                ["payment_status"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "`payment-not-refundable` only: the payment's status (`PENDING` or `FAILED`).",
+                },
+                ["remaining_refundable"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer,
+                    Format = "int64",
+                    Minimum = "0",
+                    Description = "`refund-exceeds-remaining` only: what the payment can still refund, in minor units (pending refunds count).",
                 },
                 ["trace_id"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's trace id, for support." },
             },

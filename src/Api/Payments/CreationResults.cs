@@ -13,6 +13,7 @@ public static class CreationResults
     {
         CreationOutcome.InProgress => ApiProblems.RequestInProgress(RetryAfterSeconds),
         CreationOutcome.KeyReused => ApiProblems.IdempotencyKeyReused(),
+        CreationOutcome.Refused or CreationOutcome.Shed => throw new InvalidOperationException($"{result.Outcome} is answered by the operation that refused"),
         var outcome => new StoredResponse(result.Status, result.Body, result.Location, replayed: outcome == CreationOutcome.Replayed),
     };
 }

@@ -14,11 +14,12 @@ public record PaymentResponse(
     string? FailureReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    long AmountRefunded)
 {
     public static PaymentResponse From(Payment p) =>
         new(p.Id, p.UserId, p.Amount, p.Currency, p.Status, p.Description, p.Metadata, p.FailureReason, p.CreatedAt, p.UpdatedAt,
-            p.CompletedAt);
+            p.CompletedAt, p.AmountRefunded);
 }
 
 public record PaymentPage(IReadOnlyList<PaymentResponse> Items, string? NextCursor);

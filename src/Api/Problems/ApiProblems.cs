@@ -27,6 +27,8 @@ public static class ApiProblems
         public const string Unauthorized = TypePrefix + "unauthorized";
         public const string Forbidden = TypePrefix + "forbidden";
         public const string NotFound = TypePrefix + "not-found";
+        public const string PaymentNotRefundable = TypePrefix + "payment-not-refundable";
+        public const string RefundExceedsRemaining = TypePrefix + "refund-exceeds-remaining";
         public const string Internal = TypePrefix + "internal-error";
     }
 
@@ -89,6 +91,19 @@ public static class ApiProblems
 
     public static ProblemHttpResult NotFound(string what = "payment") =>
         Problem(404, Types.NotFound, $"No such {what}.", null);
+
+    /// <summary>A refund of a payment that is not SUCCESS (yet, or ever): nothing was written.</summary>
+    public static ProblemHttpResult PaymentNotRefundable(string paymentStatus) =>
+        Problem(409, Types.PaymentNotRefundable, "Only a successful payment can be refunded.",
+            $"The payment is {paymentStatus}; a refund needs it to be SUCCESS.",
+            new Dictionary<string, object?> { ["field"] = "id", ["payment_status"] = paymentStatus });
+
+    /// <summary>A refund of more than the payment can still give back (pending refunds count): nothing was written.</summary>
+    public static ProblemHttpResult RefundExceedsRemaining(long remaining, string currency) =>
+        Problem(422, Types.RefundExceedsRemaining, "The refund is more than the payment can still give back.",
+            $"At most {remaining.ToString(CultureInfo.InvariantCulture)} (minor units of {currency}) remains refundable: the payment's amount "
+            + "less its pending and succeeded refunds.",
+            new Dictionary<string, object?> { ["field"] = "amount", ["remaining_refundable"] = remaining });
 
     public const string InternalTitle = "Something went wrong on our side.";
 

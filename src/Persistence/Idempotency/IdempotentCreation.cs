@@ -2,8 +2,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Payments.Persistence.Idempotency;
 
-/// <summary>What became of a create request (<see cref="Shed"/>: refused by admission control, nothing written).</summary>
-public enum CreationOutcome { Created, Replayed, InProgress, KeyReused, Shed }
+/// <summary>
+/// What became of a create request (<see cref="Shed"/>: refused by admission control; <see cref="Refused"/>: the write itself
+/// declined, e.g. a refund of more than remains; nothing written either way, and the key is free again).
+/// </summary>
+public enum CreationOutcome { Created, Replayed, InProgress, KeyReused, Shed, Refused }
 
 /// <summary>What became of a create request, with the response to give (stored, so a replay matches the original).</summary>
 public sealed record CreationResult(CreationOutcome Outcome, int Status = 0, string Body = "", string? Location = null);
@@ -19,12 +22,15 @@ public sealed record CreatedResponse(int Status, string Body, string Location);
 /// </summary>
 static class IdempotentCreation
 {
-    /// <param name="write">Adds what the request creates to <paramref name="db"/> (run again if the first attempt lost a race).</param>
+    /// <param name="write">
+    /// Adds what the request creates to <paramref name="db"/> (run again if the first attempt lost a race); null: it declined,
+    /// and everything it did in the transaction is rolled back with the claim.
+    /// </param>
     /// <param name="admit">
     /// Asked only once the key is claimed and has no stored answer, so a replay is never refused; false: nothing is written.
     /// </param>
     public static async Task<CreationResult> Run(PaymentsDbContext db, Guid userId, string key, byte[] fingerprint, Guid createdId,
-        DateTimeOffset createdAt, Func<Task<CreatedResponse>> write, CancellationToken cancellationToken, Func<bool>? admit = null)
+        DateTimeOffset createdAt, Func<Task<CreatedResponse?>> write, CancellationToken cancellationToken, Func<bool>? admit = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -43,7 +49,8 @@ static class IdempotentCreation
             if (attempt == 1 && admit is not null && !admit())
                 return new CreationResult(CreationOutcome.Shed);
 
-            var response = await write();
+            if (await write() is not { } response)
+                return new CreationResult(CreationOutcome.Refused);
             db.IdempotencyKeys.Add(new IdempotencyRecord
             {
                 UserId = userId,

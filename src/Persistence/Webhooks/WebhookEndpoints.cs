@@ -14,7 +14,7 @@ public sealed class WebhookEndpoints(PaymentsDbContext db)
         IdempotentCreation.Run(db, endpoint.UserId, key, fingerprint, endpoint.Id, endpoint.CreatedAt, () =>
         {
             db.WebhookEndpoints.Add(endpoint);
-            return Task.FromResult(respond(endpoint));
+            return Task.FromResult<CreatedResponse?>(respond(endpoint));
         }, cancellationToken);
 
     public Task<WebhookEndpoint?> Find(Guid userId, Guid id, CancellationToken cancellationToken) =>

@@ -17,6 +17,7 @@ public sealed class PaymentMetrics
     readonly Counter<long> _created;
     readonly Counter<long> _completed;
     readonly Histogram<double> _duration;
+    readonly Counter<long> _refundsCreated;
 
     public PaymentMetrics(IMeterFactory meters)
     {
@@ -25,9 +26,13 @@ public sealed class PaymentMetrics
         _completed = meter.CreateCounter<long>(PaymentsMeter.Completed, "{payment}", "Payments that reached a terminal status, by status");
         _duration = meter.CreateHistogram(PaymentsMeter.Duration, "s", "Time from a payment's creation to its terminal status",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _refundsCreated = meter.CreateCounter<long>(PaymentsMeter.RefundsCreated, "{refund}", "Refunds created (a replayed request is not counted again)");
     }
 
     public void Created(string currency) => _created.Add(1, new KeyValuePair<string, object?>(PaymentsMeter.CurrencyTag, currency));
+
+    public void RefundCreated(string currency) =>
+        _refundsCreated.Add(1, new KeyValuePair<string, object?>(PaymentsMeter.CurrencyTag, currency));
 
     public void Completed(string status, TimeSpan sinceCreation)
     {

@@ -13,6 +13,8 @@ public static class PaymentsMeter
     public const string Completed = "payments.completed";
     public const string Duration = "payments.duration";
 
+    public const string RefundsCreated = "payments.refunds.created";
+
     public const string OutboxDue = "payments.outbox.due";
     public const string OutboxOldestDueAge = "payments.outbox.oldest_due_age";
     public const string OutboxParked = "payments.outbox.parked";
@@ -23,7 +25,7 @@ public static class PaymentsMeter
     public const string WebhookAttempts = "payments.webhooks.attempts";
     public const string WebhooksPending = "payments.webhooks.pending";
 
-    /// <summary>Tag of <see cref="Created"/>: the payment's currency (one of the few the rules allow).</summary>
+    /// <summary>Tag of <see cref="Created"/> and <see cref="RefundsCreated"/>: the payment's currency (one of the few the rules allow).</summary>
     public const string CurrencyTag = "currency";
 
     /// <summary>Tag of <see cref="Completed"/> and <see cref="Duration"/>: <c>SUCCESS</c> or <c>FAILED</c>.</summary>
