@@ -5,7 +5,8 @@ namespace Payments.Persistence.Refunds;
 
 /// <summary>
 /// Holds a refund's amount against what its payment can still give back, in the caller's transaction. One conditional
-/// UPDATE raises <c>refund_reserved</c> only while the payment is SUCCESS and the sum stays within its amount: Postgres
+/// UPDATE raises <c>refund_reserved</c> only while the payment is SUCCESS and the sum stays within its amount (compared as
+/// a difference, so no amount a client sends can overflow it): Postgres
 /// re-checks the condition on the newest row version after waiting for a concurrent reservation's lock, so no interleaving
 /// of requests reserves more than was charged (the table's check constraint is the last line of defence).
 /// </summary>
@@ -19,7 +20,7 @@ static class RefundReservation
              UPDATE payments
                 SET refund_reserved = refund_reserved + {amount}, updated_at = {now}
               WHERE id = {paymentId} AND user_id = {userId} AND status = {PaymentStatus.Success}
-                AND refund_reserved + {amount} <= amount
+                AND {amount} <= amount - refund_reserved
              RETURNING currency AS "Value"
              """).ToListAsync(cancellationToken)).SingleOrDefault();
 
