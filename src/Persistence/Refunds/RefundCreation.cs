@@ -60,7 +60,8 @@ public sealed class RefundCreation(PaymentsDbContext db, IPublishEndpoint publis
                     : (New(ask, refundId, amount.Value, currency, now), null);
 
             var latest = await RefundReservation.Read(db, ask.UserId, ask.PaymentId, cancellationToken);
-            if (Refusal(latest, ask, amount.Value) is { } why)
+            // An omitted amount is refused only when nothing at all remains; else the next lap takes the new remainder.
+            if (Refusal(latest, ask, ask.Amount ?? 1) is { } why)
                 return (null, why);
             // The condition failed, yet the payment allows it now: a concurrent refund failed (released) or took part of an
             // omitted amount between the read and the update. Bounded: each lap means another request made progress.

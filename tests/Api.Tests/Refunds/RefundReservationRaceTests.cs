@@ -40,6 +40,36 @@ public class RefundReservationRaceTests(RefundApi refunds) : IClassFixture<Refun
     }
 
     [Fact]
+    public async Task Parallel_partial_and_whole_remainder_refunds_never_reserve_more_than_the_amount()
+    {
+        var user = Guid.NewGuid();
+        var payment = await refunds.Payment(user, 1_000);
+        using var client = _api.ClientFor(user);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var sending = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            using var response = await Post(client, payment, i % 2 == 0 ? Body(100) : Body(), $"mixed-{i}");
+            var body = await response.Content.ReadAsStringAsync();
+            return ((int)response.StatusCode, response.StatusCode == HttpStatusCode.Created
+                ? System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("amount").GetInt64()
+                : 0, body);
+        })).ToList();
+        start.SetResult();
+        var answers = await Task.WhenAll(sending);
+
+        var unexpected = answers.Where(a => a.Item1 is not (201 or 422)).Select(a => $"{a.Item1}: {a.Item3}").ToList();
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
+        var accepted = answers.Where(a => a.Item1 == 201).Sum(a => a.Item2);
+        Assert.InRange(accepted, 1, 1_000);
+        var written = await refunds.WrittenFor(payment);
+        Assert.Equal(accepted, written.Reserved);
+        Assert.Equal(answers.Count(a => a.Item1 == 201), written.Refunds);
+        Assert.Equal(accepted, (await _api.Sql.Query($"SELECT sum(amount) FROM refunds WHERE payment_id = '{payment}'", r => r.GetInt64(0))).Single());
+    }
+
+    [Fact]
     public async Task A_failed_refunds_released_amount_is_refundable_again()
     {
         var user = Guid.NewGuid();
