@@ -18,7 +18,7 @@ public sealed class ResponseHeaders : IOpenApiOperationTransformer
 
     public static OpenApiHeader Create(string name, bool required) => name switch
     {
-        Location => Header(required, "The payment's address.", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+        Location => Header(required, "The created resource's address (the payment's, refund's or webhook endpoint's).", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
             "/payments/0197a5f2-5c1d-7b3e-9a44-1c2d3e4f5a6b"),
         IdempotentReplayed => Header(required,
             "`true` when this is the stored answer to an earlier request with the same Idempotency-Key and body (nothing new was created); absent otherwise.",
