@@ -11,4 +11,13 @@ public static class EndpointNames
 
     /// <summary>The gateway worker's queue for <see cref="Contracts.ReconcileCharge"/>.</summary>
     public const string ReconcileCharge = "reconcile-charge";
+
+    /// <summary>The refund saga's queue: refund events and the saga's own timers.</summary>
+    public const string RefundSaga = "refund-state";
+
+    /// <summary>The gateway worker's queue for <see cref="Contracts.RefundCharge"/>.</summary>
+    public const string RefundCharge = "refund-charge";
+
+    /// <summary>The gateway worker's queue for <see cref="Contracts.ReconcileRefund"/>.</summary>
+    public const string ReconcileRefund = "reconcile-refund";
 }

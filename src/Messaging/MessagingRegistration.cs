@@ -27,11 +27,14 @@ public static class MessagingRegistration
         services.AddMassTransit(bus => ConfigureBus(bus, addEndpoints, dispatchedByAdapter));
 
     /// <summary>
-    /// The payment saga on its Postgres repository and the gateway consumers; with <paramref name="forwardOutcomes"/> the
-    /// outcome forwarder too.
+    /// The payment and refund sagas on their Postgres repositories and the gateway consumers; with
+    /// <paramref name="forwardOutcomes"/> the outcome forwarder too.
     /// </summary>
-    public static void AddPaymentWorkers(this IBusRegistrationConfigurator bus, bool forwardOutcomes = false) =>
+    public static void AddPaymentWorkers(this IBusRegistrationConfigurator bus, bool forwardOutcomes = false)
+    {
         bus.AddPaymentProcessing(forwardOutcomes).PostgresRepository();
+        bus.AddRefundProcessing().PostgresRepository();
+    }
 
     /// <summary>Also used with <c>AddMassTransitTestHarness</c>, so tests run the production pipeline.</summary>
     public static void ConfigureBus(IBusRegistrationConfigurator bus, Action<IBusRegistrationConfigurator> addEndpoints,

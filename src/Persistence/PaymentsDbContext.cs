@@ -25,6 +25,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
     public DbSet<PaymentOutcome> PaymentOutcomes => Set<PaymentOutcome>();
     public DbSet<Refund> Refunds => Set<Refund>();
     public DbSet<RefundOutcome> RefundOutcomes => Set<RefundOutcome>();
+    public DbSet<RefundState> RefundSagas => Set<RefundState>();
 
     // Every write runs in a transaction that is retried as a whole when it fails, never continued after a failed
     // SaveChanges, so EF's automatic savepoints would only add two round trips to each save. Set per call because a
@@ -181,6 +182,15 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.HasOne<Payment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.Restrict);
             // "This payment's refunds, oldest first", with keyset pagination.
             e.HasIndex(x => new { x.PaymentId, x.CreatedAt, x.Id });
+        });
+
+        modelBuilder.Entity<RefundState>(e =>
+        {
+            e.ToTable("refund_sagas");
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.CorrelationId).ValueGeneratedNever();
+            e.Property(x => x.CurrentState).HasMaxLength(64);
+            e.Property(x => x.Currency).HasMaxLength(3);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -59,6 +59,9 @@ public static class PersistenceRegistration
         services.AddScoped<PaymentsAwaitingSaga>();
         services.AddScoped<WebhookEndpoints>();
         services.AddScoped<IPaymentCompletion, PostgresPaymentCompletion>();
+        services.AddScoped<IRefundCompletion, PostgresRefundCompletion>();
+        services.AddSingleton<ISagaTable<PaymentState>, PaymentSagaTable>();
+        services.AddSingleton<ISagaTable<RefundState>, RefundSagaTable>();
         services.AddScoped<IPaymentRecoveryStore, PostgresPaymentRecoveryStore>();
         services.AddScoped<IWebhookDeliveryPlanner, PostgresWebhookPlanner>();
         services.AddScoped<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
@@ -101,13 +104,15 @@ public static class PersistenceRegistration
         endpoint.ConnectSagaConfigurationObserver(observer);
     }
 
-    public static ISagaRegistrationConfigurator<PaymentState> PostgresRepository(this ISagaRegistrationConfigurator<PaymentState> saga) =>
+    /// <summary>The saga on its Postgres table (<see cref="ISagaTable{TSaga}"/>, registered with the persistence services).</summary>
+    public static ISagaRegistrationConfigurator<TSaga> PostgresRepository<TSaga>(this ISagaRegistrationConfigurator<TSaga> saga)
+        where TSaga : class, ISaga =>
         saga.Repository(r =>
         {
-            r.RegisterLoadSagaRepository<PaymentState, PaymentSagaRepository>();
-            r.RegisterQuerySagaRepository<PaymentState, PaymentSagaRepository>();
-            r.RegisterSagaRepository<PaymentState, PaymentsDbContext, SagaConsumeContextFactory<PaymentsDbContext, PaymentState>,
-                PaymentSagaRepository>();
+            r.RegisterLoadSagaRepository<TSaga, PostgresSagaRepository<TSaga>>();
+            r.RegisterQuerySagaRepository<TSaga, PostgresSagaRepository<TSaga>>();
+            r.RegisterSagaRepository<TSaga, PaymentsDbContext, SagaConsumeContextFactory<PaymentsDbContext, TSaga>,
+                PostgresSagaRepository<TSaga>>();
         });
 
     public static NpgsqlDataSource DataSource(string connectionString, DatabasePasswordSource? password)

@@ -8,6 +8,7 @@ using Payments.Processing.Gateway;
 using Payments.Processing.Outcomes;
 using Payments.Processing.PaymentSaga;
 using Payments.Processing.Recovery;
+using Payments.Processing.Refunds;
 using Payments.Processing.Webhooks;
 using Payments.Sagas;
 
@@ -50,6 +51,15 @@ public static class ProcessingRegistration
             bus.AddSingleton(ProcessingEndpoints.ForwardOutcomes);
             bus.AddSingleton<OutcomeForwarderRegistration>();
         }
+        return saga;
+    }
+
+    /// <summary>The refund saga and its gateway consumers. Its repository is storage's to give, as for the payment saga.</summary>
+    public static ISagaRegistrationConfigurator<RefundState> AddRefundProcessing(this IBusRegistrationConfigurator bus)
+    {
+        var saga = bus.AddSagaStateMachine<RefundStateMachine, RefundState, RefundStateMachineDefinition>();
+        bus.AddConsumer<RefundChargeConsumer, RefundChargeConsumerDefinition>();
+        bus.AddConsumer<ReconcileRefundConsumer, ReconcileRefundConsumerDefinition>();
         return saga;
     }
 }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Payments.Sagas;
 
 /// <summary>
-/// A payment has exactly one outcome, so its event id is derived from the payment id: a re-published
+/// A payment (or a refund) has exactly one outcome, so its event id is derived from its id: a re-published
 /// outcome carries the same id and downstream consumers can drop it.
 /// </summary>
 public static class OutcomeEventId

@@ -727,6 +727,77 @@ namespace Payments.Persistence.Migrations
                     b.ToTable("payment_sagas", (string)null);
                 });
 
+            modelBuilder.Entity("Payments.Sagas.RefundState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("FailureReason")
+                        .HasColumnType("text")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("GatewayRefundId")
+                        .HasColumnType("text")
+                        .HasColumnName("gateway_refund_id");
+
+                    b.Property<bool>("OutcomeUnknown")
+                        .HasColumnType("boolean")
+                        .HasColumnName("outcome_unknown");
+
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<Guid?>("RefundRetryTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("refund_retry_token_id");
+
+                    b.Property<Guid?>("RefundTimeoutTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("refund_timeout_token_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("CorrelationId");
+
+                    b.ToTable("refund_sagas", (string)null);
+                });
+
             modelBuilder.Entity("Payments.Persistence.Refunds.Refund", b =>
                 {
                     b.HasOne("Payments.Persistence.Payments.Payment", null)

@@ -12,7 +12,10 @@ public enum Delivery
     Sent,
 }
 
-/// <summary>A message an endpoint consumes, and how to find the payment it belongs to.</summary>
+/// <summary>
+/// A message an endpoint consumes, and how to find the payment it belongs to (for the refund saga's messages: the refund, which
+/// is that saga's correlation id and what its completion drops the scheduled messages by).
+/// </summary>
 public abstract class ConsumedMessage(Type type, Delivery delivery)
 {
     public Type Type { get; } = type;

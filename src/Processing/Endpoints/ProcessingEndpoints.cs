@@ -3,6 +3,7 @@ using Payments.Contracts;
 using Payments.Processing.Analytics;
 using Payments.Processing.Charging;
 using Payments.Processing.Outcomes;
+using Payments.Processing.Refunds;
 using Payments.Processing.Webhooks;
 using Payments.Sagas;
 using static Payments.Processing.Endpoints.ConsumedMessage;
@@ -32,6 +33,27 @@ public static class ProcessingEndpoints
         new(EndpointNames.ReconcileCharge, f => f.CreateConsumerReceiver<ReconcileChargeConsumer>(EndpointNames.ReconcileCharge),
             [Sent<Contracts.ReconcileCharge>(m => m.PaymentId)]);
 
+    /// <summary>The refund saga; its messages carry the refund id as their correlation id.</summary>
+    public static MessageEndpoint RefundSaga { get; } =
+        new(EndpointNames.RefundSaga, f => f.CreateSagaReceiver<RefundState>(EndpointNames.RefundSaga),
+        [
+            Published<RefundRequested>(m => m.RefundId),
+            Published<RefundApproved>(m => m.RefundId),
+            Published<RefundDeclined>(m => m.RefundId),
+            Published<RefundChargeFailed>(m => m.RefundId),
+            Published<RefundNotFound>(m => m.RefundId),
+            Sent<RefundTimeoutExpired>(m => m.RefundId),
+            Sent<RefundRetryDue>(m => m.RefundId),
+        ]);
+
+    public static MessageEndpoint RefundCharge { get; } =
+        new(EndpointNames.RefundCharge, f => f.CreateConsumerReceiver<RefundChargeConsumer>(EndpointNames.RefundCharge),
+            [Sent<Contracts.RefundCharge>(m => m.RefundId)]);
+
+    public static MessageEndpoint ReconcileRefund { get; } =
+        new(EndpointNames.ReconcileRefund, f => f.CreateConsumerReceiver<ReconcileRefundConsumer>(EndpointNames.ReconcileRefund),
+            [Sent<Contracts.ReconcileRefund>(m => m.RefundId)]);
+
     /// <summary>Every payment and refund outcome: what the notification, analytics and forwarding endpoints take.</summary>
     static IReadOnlyList<ConsumedMessage> OutcomeEvents =>
     [
@@ -60,7 +82,8 @@ public static class ProcessingEndpoints
             OutcomeEvents);
 
     /// <summary>The endpoints every processing host has.</summary>
-    public static IReadOnlyList<MessageEndpoint> Always { get; } = [PaymentSaga, ChargePayment, ReconcileCharge, Notifications, Analytics];
+    public static IReadOnlyList<MessageEndpoint> Always { get; } =
+        [PaymentSaga, ChargePayment, ReconcileCharge, Notifications, Analytics, RefundSaga, RefundCharge, ReconcileRefund];
 
     /// <summary>Every endpoint that can exist: for provisioning, dead-letter tooling and the Terraform names check.</summary>
     public static IReadOnlyList<MessageEndpoint> All { get; } = [.. Always, ForwardOutcomes];

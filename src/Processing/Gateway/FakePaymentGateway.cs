@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Payments.Processing.Gateway;
 
 /// <summary>
-/// A card network with failure modes we control. Like a real gateway it keys every charge by the caller's
-/// idempotency key and answers a repeat with the original result, so retries can never charge twice.
+/// A card network with failure modes we control. Like a real gateway it keys every charge and refund by the caller's
+/// idempotency key and answers a repeat with the original result, so retries can never charge or refund twice.
 /// </summary>
 public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> options, IChargeLedger ledger) : IPaymentGateway
 {
@@ -35,6 +35,49 @@ public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> optio
         if (Random.Shared.NextDouble() < settings.TransientFailureRate)
             throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
         return (await ledger.Find(idempotencyKey, cancellationToken))?.Result;
+    }
+
+    public async Task<GatewayResult> Refund(GatewayRefund refund, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        if (settings.Latency > TimeSpan.Zero)
+            await Task.Delay(settings.Latency, cancellationToken);
+
+        if (Random.Shared.NextDouble() < settings.TransientFailureRate)
+            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
+
+        var entry = await ledger.RecordRefund(refund, (charge, refunded) => DecideRefund(refund, charge, refunded, settings), cancellationToken);
+        if (entry.Refund.Amount != refund.Amount || entry.Refund.Currency != refund.Currency || entry.Refund.ChargeKey != refund.ChargeKey)
+            return GatewayResult.Decline("idempotency key reused with different parameters");
+
+        if (Random.Shared.NextDouble() < settings.TimeoutRate)
+            throw new GatewayUnavailableException("gateway read timed out after the request was sent", outcomeUnknown: true);
+
+        return entry.Result;
+    }
+
+    public async Task<GatewayResult?> FindRefund(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        if (settings.Latency > TimeSpan.Zero)
+            await Task.Delay(settings.Latency, cancellationToken);
+        if (Random.Shared.NextDouble() < settings.TransientFailureRate)
+            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
+        return (await ledger.FindRefund(idempotencyKey, cancellationToken))?.Result;
+    }
+
+    static GatewayResult DecideRefund(GatewayRefund refund, LedgerEntry? charge, long refunded, FakeGatewayOptions settings)
+    {
+        if (charge is not { Result.Approved: true })
+            return GatewayResult.Decline("no approved charge to refund");
+        if (charge.Charge.Currency != refund.Currency)
+            return GatewayResult.Decline("currency differs from the charge's");
+        if (refunded + refund.Amount > charge.Charge.Amount)
+            return GatewayResult.Decline($"exceeds what remains of the charge ({charge.Charge.Amount - refunded})");
+        // The same test-card rule as charges, so runs can see refunds declined too.
+        if (settings.DeclineWhenAmountEndsWith is { } ending && refund.Amount % 100 == ending)
+            return GatewayResult.Decline("refund refused by the card network");
+        return GatewayResult.Approve($"re_{Guid.NewGuid():N}");
     }
 
     static GatewayResult Decide(GatewayCharge charge, FakeGatewayOptions settings)

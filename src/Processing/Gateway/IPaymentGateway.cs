@@ -14,9 +14,22 @@ public interface IPaymentGateway
 
     /// <summary>What the gateway did with an idempotency key, or null when it never saw it.</summary>
     Task<GatewayResult?> Find(string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives back part of an approved charge, at most once per <see cref="GatewayRefund.IdempotencyKey"/> (a repeat returns the
+    /// first answer) and never more than remains of the charge (declined). Throws <see cref="GatewayUnavailableException"/>
+    /// like <see cref="Charge"/>. An approval's <see cref="GatewayResult.ChargeId"/> is the gateway's refund id.
+    /// </summary>
+    Task<GatewayResult> Refund(GatewayRefund refund, CancellationToken cancellationToken);
+
+    /// <summary>What the gateway did with a refund's idempotency key, or null when it never saw it.</summary>
+    Task<GatewayResult?> FindRefund(string idempotencyKey, CancellationToken cancellationToken);
 }
 
 public record GatewayCharge(string IdempotencyKey, Guid PaymentId, long Amount, string Currency);
+
+/// <param name="ChargeKey">The idempotency key of the charge to refund from.</param>
+public record GatewayRefund(string IdempotencyKey, Guid RefundId, string ChargeKey, long Amount, string Currency);
 
 public record GatewayResult(bool Approved, string? ChargeId, string? DeclineReason)
 {
