@@ -33,6 +33,24 @@ locals {
       name   = "reconcile-charge"
       topics = []
     }
+    refund_state = {
+      name = "refund-state"
+      topics = [
+        "Payments_Contracts-RefundRequested",
+        "Payments_Contracts-RefundApproved",
+        "Payments_Contracts-RefundDeclined",
+        "Payments_Contracts-RefundChargeFailed",
+        "Payments_Contracts-RefundNotFound",
+      ]
+    }
+    refund_charge = {
+      name   = "refund-charge"
+      topics = []
+    }
+    reconcile_refund = {
+      name   = "reconcile-refund"
+      topics = []
+    }
     forward_outcomes = {
       name = "forward-outcomes"
       topics = [
@@ -67,6 +85,11 @@ locals {
     "Payments_Contracts-ChargeNotFound",
     "Payments_Contracts-PaymentSucceeded",
     "Payments_Contracts-PaymentFailed",
+    "Payments_Contracts-RefundRequested",
+    "Payments_Contracts-RefundApproved",
+    "Payments_Contracts-RefundDeclined",
+    "Payments_Contracts-RefundChargeFailed",
+    "Payments_Contracts-RefundNotFound",
     "Payments_Contracts-RefundSucceeded",
     "Payments_Contracts-RefundFailed",
   ]

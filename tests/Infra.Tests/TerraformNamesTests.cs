@@ -82,7 +82,11 @@ public class TerraformNamesTests(TerraformFixture fixture)
     [Fact]
     public void There_is_one_topic_per_published_message_type_named_as_the_application_names_it()
     {
-        Type[] published = [typeof(PaymentRequested), typeof(PaymentSucceeded), typeof(PaymentFailed)];
+        Type[] published =
+        [
+            typeof(PaymentRequested), typeof(PaymentSucceeded), typeof(PaymentFailed),
+            typeof(RefundRequested), typeof(RefundSucceeded), typeof(RefundFailed),
+        ];
         var expected = Endpoints.SelectMany(e => e.SubscribedTypes).Concat(published).Select(EntityNames.TopicFor)
             .Distinct().Order(StringComparer.Ordinal).ToArray();
 

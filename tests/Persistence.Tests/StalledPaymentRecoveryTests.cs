@@ -81,4 +81,36 @@ public class StalledPaymentRecoveryTests : IAsyncLifetime
         Assert.Equal(0, await _sql.Count("outbox_messages", $"correlation_id = '{paymentId}' AND enqueue_time IS NOT NULL"));
         await second.StopAsync();
     }
+
+    [Fact]
+    public async Task A_pending_refund_whose_request_message_was_lost_is_picked_up_again_and_completes()
+    {
+        var paymentId = Guid.NewGuid();
+        var userId = Guid.NewGuid();
+        await _sql.Execute($"""
+            INSERT INTO payments (id, user_id, amount, currency, status, created_at, updated_at)
+            VALUES ('{paymentId}', '{userId}', 900, 'USD', 'PENDING', now(), now());
+            """);
+        using var host = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddPaymentWorkers());
+        await MessagingHost.PublishThroughOutbox(host, [new PaymentRequested(paymentId, userId, 900, "USD", null, DateTimeOffset.UtcNow)]);
+        await Sql.WaitUntil(async () => await _sql.Count("payments", $"id = '{paymentId}' AND status = 'SUCCESS'") == 1,
+            TimeSpan.FromSeconds(15), "the payment to be charged");
+
+        // Reserved and stored PENDING a while ago, but its RefundRequested never reached the saga.
+        var refundId = Guid.NewGuid();
+        await _sql.Execute($"""
+            UPDATE payments SET refund_reserved = 300 WHERE id = '{paymentId}';
+            INSERT INTO refunds (id, payment_id, user_id, amount, currency, status, created_at, updated_at)
+            VALUES ('{refundId}', '{paymentId}', '{userId}', 300, 'USD', 'PENDING', now() - interval '10 minutes', now() - interval '10 minutes');
+            """);
+        var recovery = host.Services.GetServices<IHostedService>().OfType<StalledPaymentRecovery>().Single();
+
+        Assert.Equal(1, await recovery.RunOnce(CancellationToken.None));
+
+        await Sql.WaitUntil(async () => await _sql.Count("refunds", $"id = '{refundId}' AND status = 'SUCCEEDED'") == 1,
+            TimeSpan.FromSeconds(15), "the recovered refund to succeed");
+        Assert.Equal(1, await _sql.Count("payments", $"id = '{paymentId}' AND amount_refunded = 300 AND refund_reserved = 300"));
+        Assert.Equal(0, await recovery.RunOnce(CancellationToken.None));
+        await host.StopAsync();
+    }
 }

@@ -339,7 +339,7 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
     record SagaRow(string State, int Attempts, string? ChargeId);
 
     /// <summary>A started worker host: saga + gateway consumer + outbox delivery, as production wires them.</summary>
-    sealed class Pipeline : IAsyncDisposable
+    internal sealed class Pipeline : IAsyncDisposable
     {
         readonly IHost _host;
 
@@ -352,10 +352,13 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
         }
 
         public ITestHarness Harness { get; }
+        public IServiceProvider Services => _host.Services;
         public ChargeLedger Ledger { get; }
         public Sql Sql { get; }
 
-        public static async Task<Pipeline> Start(string connectionString, Dictionary<string, string?>? overrides = null)
+        /// <param name="endpoints">More consumers on the bus, e.g. a probe of what the sagas publish.</param>
+        public static async Task<Pipeline> Start(string connectionString, Dictionary<string, string?>? overrides = null,
+            Action<IBusRegistrationConfigurator>? endpoints = null)
         {
             var settings = new Dictionary<string, string?>
             {
@@ -384,7 +387,11 @@ public class PostgresSagaTests(PostgresSagaTests.Database database) : IClassFixt
 
             builder.Services.AddPaymentsPersistence(builder.Configuration);
             builder.Services.AddPaymentProcessing();
-            builder.Services.AddMassTransitTestHarness(x => MessagingRegistration.ConfigureBus(x, bus => bus.AddPaymentWorkers()));
+            builder.Services.AddMassTransitTestHarness(x => MessagingRegistration.ConfigureBus(x, bus =>
+            {
+                bus.AddPaymentWorkers();
+                endpoints?.Invoke(bus);
+            }));
 
             // MassTransit keeps its log context in an AsyncLocal that it only sets when empty; a test's first Publish
             // copies it into the test's flow. Building on a clean flow keeps a stopped host's (disposed) logger

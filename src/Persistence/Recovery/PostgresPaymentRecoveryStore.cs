@@ -30,6 +30,28 @@ public sealed class PostgresPaymentRecoveryStore(PaymentsDbContext db) : IPaymen
         return stalled.Count;
     }
 
+    public async Task<int> WithRefundsNeverSeenBySaga(DateTimeOffset before, int limit, Func<IReadOnlyList<StalledRefund>, Task> republish,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var stalled = await db.Refunds
+            .FromSql($"""
+                      SELECT r.* FROM refunds r
+                       WHERE r.status = {RefundStatus.Pending} AND r.created_at < {before}
+                         AND NOT EXISTS (SELECT 1 FROM refund_sagas s WHERE s.correlation_id = r.id)
+                       ORDER BY r.created_at
+                       LIMIT {limit}
+                       FOR UPDATE SKIP LOCKED
+                      """)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        await republish(stalled.Select(r => new StalledRefund(r.Id, r.PaymentId, r.UserId, r.Amount, r.Currency, r.Reason, r.CreatedAt)).ToList());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stalled.Count;
+    }
+
     public async Task<int> WithSagasMissingTheirTimer(IReadOnlyCollection<string> states, DateTimeOffset before, int limit,
         Func<IReadOnlyList<PaymentState>, Task> resend, CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ namespace Payments.Processing.Recovery;
 /// <list type="bullet">
 /// <item>a PENDING payment that never reached the saga gets its <see cref="PaymentRequested"/> again; the saga is
 /// keyed by payment id, so a late original and the re-publish still make one saga;</item>
+/// <item>likewise a PENDING refund that never reached the refund saga gets its <see cref="RefundRequested"/> again;</item>
 /// <item>a saga waiting on a timeout or retry that is no longer in the outbox gets that scheduled message again,
 /// with the schedule's token, so the saga accepts it exactly as it would have accepted the original.</item>
 /// </list>
@@ -47,7 +48,8 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
     }
 
     public async Task<int> RunOnce(CancellationToken cancellationToken) =>
-        await RepublishLostRequests(cancellationToken) + await ResendLostSchedules(cancellationToken);
+        await RepublishLostRequests(cancellationToken) + await RepublishLostRefundRequests(cancellationToken) +
+        await ResendLostSchedules(cancellationToken);
 
     async Task<int> RepublishLostRequests(CancellationToken cancellationToken)
     {
@@ -63,6 +65,24 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
 
         if (count > 0)
             LogRepublished(logger, count);
+        return count;
+    }
+
+    async Task<int> RepublishLostRefundRequests(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IPaymentRecoveryStore>();
+        var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+
+        var count = await store.WithRefundsNeverSeenBySaga(DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async stalled =>
+        {
+            foreach (var r in stalled)
+                await publish.Publish(new RefundRequested(r.Id, r.PaymentId, r.UserId, r.Amount, r.Currency, r.Reason, r.CreatedAt),
+                    cancellationToken);
+        }, cancellationToken);
+
+        if (count > 0)
+            LogRepublishedRefunds(logger, count);
         return count;
     }
 
@@ -105,6 +125,9 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Re-published PaymentRequested for {Count} payments that never reached the saga")]
     static partial void LogRepublished(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-published RefundRequested for {Count} refunds that never reached the refund saga")]
+    static partial void LogRepublishedRefunds(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Re-sent the lost scheduled message of {Count} waiting payment sagas")]
     static partial void LogResent(ILogger logger, int count);
