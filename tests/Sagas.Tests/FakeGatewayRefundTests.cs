@@ -73,6 +73,32 @@ public class FakeGatewayRefundTests
         Assert.Equal(30, results.Count(r => r.Approved));
     }
 
+    [Theory]
+    [MemberData(nameof(Ledgers))]
+    public async Task The_ledger_decides_racing_refunds_of_one_charge_one_at_a_time_however_slow_the_decision(string ledgerName)
+    {
+        var ledger = await Ledger(ledgerName);
+        var charge = new GatewayCharge($"payment-{Guid.NewGuid():N}", Guid.NewGuid(), 1000, "USD");
+        await ledger.Record(charge, () => GatewayResult.Approve("ch_1"), default);
+
+        // A decision that takes a while (as a real network's would) widens the window between reading what remains and
+        // recording the refund: only deciding one refund of a charge at a time keeps the sum within the charge.
+        var entries = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => ledger.RecordRefund(
+            new GatewayRefund($"refund-{i}", Guid.NewGuid(), charge.IdempotencyKey, 100, "USD"),
+            (approved, refunded) =>
+            {
+                Thread.Sleep(20);
+                return approved is not null && refunded + 100 <= approved.Charge.Amount
+                    ? GatewayResult.Approve($"re_{i}")
+                    : GatewayResult.Decline("exceeds");
+            }, default))));
+
+        Assert.Equal(10, entries.Count(e => e.Result.Approved));
+    }
+
+    static async Task<IChargeLedger> Ledger(string name) =>
+        name == "memory" ? new ChargeLedger() : new PostgresChargeLedger(await TestPostgres.CreateDatabase());
+
     static GatewayRefund Refund(GatewayCharge charge, long amount, string key) =>
         new(key, Guid.NewGuid(), charge.IdempotencyKey, amount, charge.Currency);
 
