@@ -8,6 +8,7 @@ using Payments.Contracts;
 using Payments.Persistence;
 using Payments.Persistence.Analytics;
 using Payments.Processing.Endpoints;
+using Payments.Processing.Webhooks;
 using Payments.Sagas;
 using Payments.TestSupport;
 using Payments.Workers.DeadLetters;
@@ -26,11 +27,11 @@ namespace Payments.Aws.Tests.Reliability;
 /// </summary>
 public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    sealed record Scale(string Name, int Payments, int Clients, int Kills, int PostgresRestarts, int Poison, TimeSpan Settle);
+    sealed record Scale(string Name, int Payments, int Clients, int Kills, int PostgresRestarts, int Poison, int RefundedPayments, TimeSpan Settle);
 
     static readonly Scale Run = Environment.GetEnvironmentVariable("PAYMENTS_RELIABILITY") == "long"
-        ? new("long", 3000, 32, 8, 3, 100, TimeSpan.FromMinutes(6))
-        : new("short", 300, 16, 2, 1, 10, TimeSpan.FromMinutes(3));
+        ? new("long", 3000, 32, 8, 3, 100, 600, TimeSpan.FromMinutes(6))
+        : new("short", 300, 16, 2, 1, 10, 60, TimeSpan.FromMinutes(3));
 
     readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("PAYMENTS_RELIABILITY_SEED"), out var s) ? s : Random.Shared.Next();
     readonly List<string> _events = [];
@@ -112,18 +113,24 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         var random = new Random(_seed);
         Log($"{Run.Name} run, seed {_seed}: {Run.Payments} payments by {Run.Clients} clients, {Run.Kills} worker kills, " +
             $"{Run.PostgresRestarts} Postgres restarts, {Run.Poison} poison messages; gateway 50 % transient failures, 5 % lost answers; " +
-            "every user has a webhook endpoint whose receiver fails a fifth of first attempts");
+            $"every user has a webhook endpoint whose receiver fails a fifth of first attempts; the first {Run.RefundedPayments} payments to " +
+            "succeed are refunded in two parts while the chaos goes on");
 
         var clients = new Clients(_api, Run.Clients);
+        var refunds = new RefundClients(_api, _db, Run.RefundedPayments, concurrency: 8);
         await clients.RegisterWebhookEndpoints(_merchant.Url);
         var creating = clients.CreateAll(Run.Payments);
+        var refunding = refunds.RefundAsPaymentsSucceed(() => creating.IsCompleted);
         await Chaos(random, clients);
         var created = await creating;
+        await refunding;
+        Log($"{refunds.Created} refunds created ({refunds.Retried} answers retried)");
 
         await SettleOrDump();
         using (var probe = new NpgsqlConnection(_db.ConnectionString))
             NpgsqlConnection.ClearPool(probe); // idle connections of the test's own that a restart broke
         var table = await Invariants(created, clients);
+        await RefundInvariants(table);
         var text = table.Render(_events);
         output.WriteLine(text);
         if (Environment.GetEnvironmentVariable("PAYMENTS_RELIABILITY_REPORT") is { Length: > 0 } report)
@@ -188,11 +195,13 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
     {
         try
         {
-            await Sql.WaitUntil(async () => await TryCount("payments", "status = 'PENDING'") == 0, Run.Settle,
-                "every created payment to reach a terminal state");
+            await Sql.WaitUntil(async () => await TryCount("payments", "status = 'PENDING'") == 0
+                                            && await TryCount("refunds", "status = 'PENDING'") == 0, Run.Settle,
+                "every created payment and refund to reach a terminal state");
             Log($"every payment terminal at {_clock.Elapsed.TotalSeconds:F0} s");
             // Poison needs MaxReceiveCount receives, a visibility timeout apart, to reach the dead-letter queue.
-            await Sql.WaitUntil(async () => await Queued(EndpointNames.PaymentSaga) == 0 && await TryCount("outbox_messages") == 0,
+            await Sql.WaitUntil(async () => await Queued(EndpointNames.PaymentSaga) == 0 && await Queued(EndpointNames.RefundSaga) == 0
+                                            && await TryCount("outbox_messages") == 0,
                 TimeSpan.FromSeconds(90), "queues and outbox to drain");
             // A failed attempt is due again within 8 s (the run's schedule); a killed sender's lease runs out within 5 s.
             await Sql.WaitUntil(async () => await Queued(ProcessingEndpoints.Notifications.Queue) == 0
@@ -253,6 +262,48 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
                    $"the merchants' receiver got {_merchant.Requests} webhook requests, failed {_merchant.Failed} first attempts on purpose, " +
                    $"and saw {_merchant.Duplicates} webhook-ids again after a 2xx (at least once: a worker killed between the 2xx and its record)");
         return table;
+    }
+
+    /// <summary>
+    /// The refunds' invariants: each against the gateway's own ledger of refunds (on another database, as a card network's
+    /// would be) and against the payment's amounts.
+    /// </summary>
+    async Task RefundInvariants(InvariantTable table)
+    {
+        var refunds = await _db.Query("SELECT id, payment_id, status, amount, gateway_refund_id FROM refunds",
+            r => (Id: r.GetGuid(0), PaymentId: r.GetGuid(1), Status: r.GetString(2), Amount: r.GetInt64(3), GatewayId: r.IsDBNull(4) ? null : r.GetString(4)));
+        var executed = await _ledger.Query("SELECT refund_id, amount, refund_id_at_gateway, requests FROM fake_gateway_refunds WHERE approved",
+            r => (RefundId: r.GetGuid(0), Amount: r.GetInt64(1), GatewayId: r.GetString(2), Requests: r.GetInt32(3)));
+        var charged = (await _ledger.Query("SELECT payment_id, amount FROM fake_gateway_ledger WHERE approved", r => (r.GetGuid(0), r.GetInt64(1))))
+            .GroupBy(c => c.Item1).ToDictionary(g => g.Key, g => g.Sum(c => c.Item2));
+        var amounts = await _db.Query("SELECT id, amount_refunded, refund_reserved FROM payments",
+            r => (Id: r.GetGuid(0), Refunded: r.GetInt64(1), Reserved: r.GetInt64(2)));
+        var executedPerRefund = executed.GroupBy(e => e.RefundId).ToDictionary(g => g.Key, g => g.ToList());
+        var byId = refunds.ToDictionary(r => r.Id);
+        var succeeded = refunds.Where(r => r.Status == "SUCCEEDED").ToList();
+        var refundedPerPayment = succeeded.GroupBy(r => r.PaymentId).ToDictionary(g => g.Key, g => g.Sum(r => r.Amount));
+        var heldPerPayment = refunds.Where(r => r.Status != "FAILED").GroupBy(r => r.PaymentId).ToDictionary(g => g.Key, g => g.Sum(r => r.Amount));
+        var givenBackPerPayment = executed.Where(e => byId.ContainsKey(e.RefundId)).GroupBy(e => byId[e.RefundId].PaymentId)
+            .ToDictionary(g => g.Key, g => g.Sum(e => e.Amount));
+
+        table.Add("refunds still PENDING", 0, refunds.Count(r => r.Status == "PENDING"));
+        table.Add("payments given back more than was charged (gateway)", 0,
+            givenBackPerPayment.Count(p => p.Value > charged.GetValueOrDefault(p.Key)));
+        table.Add("payments whose SUCCEEDED refunds exceed the charge", 0,
+            refundedPerPayment.Count(p => p.Value > charged.GetValueOrDefault(p.Key)));
+        table.Add("refunds executed more than once at the gateway", 0, executedPerRefund.Count(e => e.Value.Count > 1));
+        table.Add("SUCCEEDED without exactly one matching gateway refund", 0, succeeded.Count(r =>
+            !executedPerRefund.TryGetValue(r.Id, out var e) || e.Count != 1 || e[0].Amount != r.Amount || e[0].GatewayId != r.GatewayId));
+        table.Add("gateway refunds for no SUCCEEDED refund", 0,
+            executedPerRefund.Keys.Count(id => !byId.TryGetValue(id, out var r) || r.Status != "SUCCEEDED"));
+        table.Add("payments whose amount_refunded or refund_reserved disagree with their refunds", 0, amounts.Count(p =>
+            p.Refunded != refundedPerPayment.GetValueOrDefault(p.Id) || p.Reserved != heldPerPayment.GetValueOrDefault(p.Id)));
+        var planned = (await _db.Query("SELECT event_id FROM webhook_deliveries", r => r.GetGuid(0))).ToHashSet();
+        table.Add("refund outcomes without a webhook delivery to their owner's endpoint", 0,
+            refunds.Count(r => r.Status != "PENDING" && !planned.Contains(OutcomeEventId.For(r.Id))));
+        table.Note($"{refunds.Count} refunds: {succeeded.Count} SUCCEEDED, {refunds.Count(r => r.Status == "FAILED")} FAILED; " +
+                   $"{executed.Count} approved at the gateway, {executed.Count(e => e.Requests > 1)} of them requested again after a crash or a " +
+                   "lost answer and answered from the ledger");
     }
 
     sealed record WebhookCount(int Unplanned, int NotDelivered, int DeliveredWithout2xx);
@@ -321,13 +372,14 @@ public class ChaosRunTests(ITestOutputHelper output) : IAsyncLifetime
         public int Created => Volatile.Read(ref _created);
         public int Retried => Volatile.Read(ref _retried);
 
-        /// <summary>One endpoint per user, for both outcome types, at the merchants' receiver.</summary>
+        /// <summary>One endpoint per user, for every event type, at the merchants' receiver.</summary>
         public async Task RegisterWebhookEndpoints(Uri url)
         {
             foreach (var user in _users)
             {
                 using var client = api.ClientFor(user);
-                using var response = await WebhookEndpointRequests.Post(client, WebhookEndpointRequests.Body(url.ToString()), $"endpoint-{user}");
+                using var response = await WebhookEndpointRequests.Post(client,
+                    WebhookEndpointRequests.Body(url.ToString(), [.. WebhookEventTypes.All]), $"endpoint-{user}");
                 Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             }
         }
