@@ -27,13 +27,14 @@ public static class MessagingRegistration
         services.AddMassTransit(bus => ConfigureBus(bus, addEndpoints, dispatchedByAdapter));
 
     /// <summary>
-    /// The payment and refund sagas on their Postgres repositories and the gateway consumers; with
+    /// The payment and refund sagas on their Postgres repositories, the gateway consumers and stalled recovery; with
     /// <paramref name="forwardOutcomes"/> the outcome forwarder too.
     /// </summary>
     public static void AddPaymentWorkers(this IBusRegistrationConfigurator bus, bool forwardOutcomes = false)
     {
         bus.AddPaymentProcessing(forwardOutcomes).PostgresRepository();
         bus.AddRefundProcessing().PostgresRepository();
+        bus.AddStalledRecovery();
     }
 
     /// <summary>Also used with <c>AddMassTransitTestHarness</c>, so tests run the production pipeline.</summary>

@@ -41,9 +41,6 @@ public static class ProcessingRegistration
         bus.AddConsumer<ReconcileChargeConsumer, ReconcileChargeConsumerDefinition>();
         bus.AddConsumer<WebhookFanOut, WebhookFanOutDefinition>();
         bus.AddConsumer<AnalyticsConsumer, AnalyticsConsumerDefinition>();
-        // Recovery re-sends to the saga, so it runs wherever the saga does.
-        bus.AddSingleton<StalledPaymentRecovery>();
-        bus.AddHostedService(sp => sp.GetRequiredService<StalledPaymentRecovery>());
         if (forwardOutcomes)
         {
             bus.AddConsumer<OutcomeForwarder, OutcomeForwarderDefinition>();
@@ -61,5 +58,15 @@ public static class ProcessingRegistration
         bus.AddConsumer<RefundChargeConsumer, RefundChargeConsumerDefinition>();
         bus.AddConsumer<ReconcileRefundConsumer, ReconcileRefundConsumerDefinition>();
         return saga;
+    }
+
+    /// <summary>
+    /// Stalled recovery (<see cref="StalledPaymentRecovery"/>): it re-sends to both sagas, so it runs wherever they do, after
+    /// <see cref="AddPaymentProcessing(IBusRegistrationConfigurator, bool)"/> and <see cref="AddRefundProcessing"/>.
+    /// </summary>
+    public static void AddStalledRecovery(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddSingleton<StalledPaymentRecovery>();
+        bus.AddHostedService(sp => sp.GetRequiredService<StalledPaymentRecovery>());
     }
 }

@@ -5,6 +5,7 @@ using Payments.Contracts;
 using Payments.Messaging;
 using Payments.Processing.PaymentSaga;
 using Payments.Processing.Recovery;
+using Payments.Processing.Refunds;
 using Payments.Sagas;
 using Payments.TestSupport;
 
@@ -112,5 +113,59 @@ public class StalledPaymentRecoveryTests : IAsyncLifetime
         Assert.Equal(1, await _sql.Count("payments", $"id = '{paymentId}' AND amount_refunded = 300 AND refund_reserved = 300"));
         Assert.Equal(0, await recovery.RunOnce(CancellationToken.None));
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_refund_saga_whose_timeout_message_was_lost_in_transit_gets_it_again_and_completes()
+    {
+        var paymentId = Guid.NewGuid();
+        var userId = Guid.NewGuid();
+        // The gateway's ledger outlives the processes, as a card network's would.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Payments:Saga:ChargeTimeout"] = "00:00:30",
+            ["Payments:FakeGateway:LedgerConnectionString"] = _sql.ConnectionString,
+        };
+        await _sql.Execute($"""
+            INSERT INTO payments (id, user_id, amount, currency, status, created_at, updated_at)
+            VALUES ('{paymentId}', '{userId}', 900, 'USD', 'PENDING', now(), now());
+            """);
+        using (var charging = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddPaymentWorkers(), settings))
+        {
+            await MessagingHost.PublishThroughOutbox(charging, [new PaymentRequested(paymentId, userId, 900, "USD", null, DateTimeOffset.UtcNow)]);
+            await Sql.WaitUntil(async () => await _sql.Count("payments", $"id = '{paymentId}' AND status = 'SUCCESS'") == 1,
+                TimeSpan.FromSeconds(15), "the payment to be charged");
+            await charging.StopAsync();
+        }
+
+        // A process whose refund command is never answered (no gateway consumer), stopped while the timeout waits in the outbox.
+        var refundId = Guid.NewGuid();
+        await _sql.Execute($"""
+            UPDATE payments SET refund_reserved = 400 WHERE id = '{paymentId}';
+            INSERT INTO refunds (id, payment_id, user_id, amount, currency, status, created_at, updated_at)
+            VALUES ('{refundId}', '{paymentId}', '{userId}', 400, 'USD', 'PENDING', now(), now());
+            """);
+        using (var first = await MessagingHost.Start(_sql.ConnectionString,
+                   bus => bus.AddSagaStateMachine<RefundStateMachine, RefundState, RefundStateMachineDefinition>().PostgresRepository(), settings))
+        {
+            await MessagingHost.PublishThroughOutbox(first, [new RefundRequested(refundId, paymentId, userId, 400, "USD", null, DateTimeOffset.UtcNow)]);
+            await Sql.WaitUntil(async () => await _sql.Count("outbox_messages", $"correlation_id = '{refundId}' AND enqueue_time IS NOT NULL") == 1,
+                TimeSpan.FromSeconds(10), "the refund's timeout to wait in the outbox");
+            await first.StopAsync();
+        }
+
+        // As if the timeout had been handed to the in-memory transport and died with it, a while ago.
+        await _sql.Execute($"DELETE FROM outbox_messages WHERE correlation_id = '{refundId}'");
+        await _sql.Execute($"UPDATE refund_sagas SET updated_at = now() - interval '10 minutes' WHERE correlation_id = '{refundId}'");
+
+        using var second = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddPaymentWorkers(), settings);
+        var recovery = second.Services.GetServices<IHostedService>().OfType<StalledPaymentRecovery>().Single();
+        Assert.Equal(1, await recovery.RunOnce(CancellationToken.None));
+
+        await Sql.WaitUntil(async () => await _sql.Count("refunds", $"id = '{refundId}' AND status = 'SUCCEEDED'") == 1,
+            TimeSpan.FromSeconds(15), "the refund to succeed once its timeout is back");
+        Assert.Equal(1, await _sql.Count("payments", $"id = '{paymentId}' AND amount_refunded = 400 AND refund_reserved = 400"));
+        Assert.Equal(0, await _sql.Count("outbox_messages", $"correlation_id = '{refundId}' AND enqueue_time IS NOT NULL"));
+        await second.StopAsync();
     }
 }

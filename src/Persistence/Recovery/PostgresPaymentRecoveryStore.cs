@@ -1,7 +1,8 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Payments.Contracts;
 using Payments.Processing.Recovery;
-using Payments.Sagas;
 
 namespace Payments.Persistence.Recovery;
 
@@ -52,24 +53,27 @@ public sealed class PostgresPaymentRecoveryStore(PaymentsDbContext db) : IPaymen
         return stalled.Count;
     }
 
-    public async Task<int> WithSagasMissingTheirTimer(IReadOnlyCollection<string> states, DateTimeOffset before, int limit,
-        Func<IReadOnlyList<PaymentState>, Task> resend, CancellationToken cancellationToken)
+    public async Task<int> WithSagasMissingTheirTimer<TSaga>(IReadOnlyCollection<string> states, DateTimeOffset before, int limit,
+        Func<IReadOnlyList<TSaga>, Task> resend, CancellationToken cancellationToken) where TSaga : class, SagaStateMachineInstance
     {
-        var stateList = states.ToArray();
+        // Both saga tables share these columns; the table name comes from the model, never from input.
+        var table = db.Model.FindEntityType(typeof(TSaga))?.GetTableName()
+                    ?? throw new InvalidOperationException($"{typeof(TSaga).Name} is not a saga table of the model");
         // Decided: a parked row is not pending. It waits for an operator, maybe for ever, and the saga with it, so a saga
         // whose only outbox rows are parked counts as missing its timer and gets it again. The re-sent timer carries the
         // schedule's token, so the saga treats it as the original; should the parked row be re-queued as well, the later
         // of the two is a stale timer, as when this recovery races a late original.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var waiting = await db.PaymentSagas
-            .FromSql($"""
-                      SELECT s.* FROM payment_sagas s
-                       WHERE s.current_state = ANY({stateList}) AND s.updated_at < {before}
-                         AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.correlation_id = s.correlation_id AND o.parked_at IS NULL)
-                       ORDER BY s.updated_at
-                       LIMIT {limit}
-                       FOR UPDATE SKIP LOCKED
-                      """)
+        var sql = $"""
+                   SELECT s.* FROM {table} s
+                    WHERE s.current_state = ANY(@states) AND s.updated_at < @before
+                      AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.correlation_id = s.correlation_id AND o.parked_at IS NULL)
+                    ORDER BY s.updated_at
+                    LIMIT @limit
+                    FOR UPDATE SKIP LOCKED
+                   """;
+        var waiting = await db.Set<TSaga>()
+            .FromSqlRaw(sql, new NpgsqlParameter("states", states.ToArray()), new NpgsqlParameter("before", before), new NpgsqlParameter("limit", limit))
             .ToListAsync(cancellationToken);
 
         await resend(waiting);

@@ -1,4 +1,4 @@
-using Payments.Sagas;
+using MassTransit;
 
 namespace Payments.Processing.Recovery;
 
@@ -24,9 +24,9 @@ public interface IPaymentRecoveryStore
         CancellationToken cancellationToken);
 
     /// <summary>
-    /// Sagas in one of <paramref name="states"/>, not updated since <paramref name="before"/>, with no message of theirs
-    /// left in the outbox. Changes the callback makes to them are saved.
+    /// Sagas of type <typeparamref name="TSaga"/> in one of <paramref name="states"/>, not updated since
+    /// <paramref name="before"/>, with no message of theirs left in the outbox. Changes the callback makes to them are saved.
     /// </summary>
-    Task<int> WithSagasMissingTheirTimer(IReadOnlyCollection<string> states, DateTimeOffset before, int limit,
-        Func<IReadOnlyList<PaymentState>, Task> resend, CancellationToken cancellationToken);
+    Task<int> WithSagasMissingTheirTimer<TSaga>(IReadOnlyCollection<string> states, DateTimeOffset before, int limit,
+        Func<IReadOnlyList<TSaga>, Task> resend, CancellationToken cancellationToken) where TSaga : class, SagaStateMachineInstance;
 }

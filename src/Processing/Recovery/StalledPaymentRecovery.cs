@@ -15,13 +15,13 @@ namespace Payments.Processing.Recovery;
 /// <item>a PENDING payment that never reached the saga gets its <see cref="PaymentRequested"/> again; the saga is
 /// keyed by payment id, so a late original and the re-publish still make one saga;</item>
 /// <item>likewise a PENDING refund that never reached the refund saga gets its <see cref="RefundRequested"/> again;</item>
-/// <item>a saga waiting on a timeout or retry that is no longer in the outbox gets that scheduled message again,
-/// with the schedule's token, so the saga accepts it exactly as it would have accepted the original.</item>
+/// <item>a payment or refund saga waiting on a timeout or retry that is no longer in the outbox gets that scheduled
+/// message again, with the schedule's token, so the saga accepts it exactly as it would have accepted the original.</item>
 /// </list>
 /// Everything goes out through the outbox.
 /// </summary>
-public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, PaymentStateMachine machine, IOptions<StalledPaymentOptions> options,
-    ILogger<StalledPaymentRecovery> logger) : BackgroundService
+public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFactory, PaymentStateMachine machine, RefundStateMachine refundMachine,
+    IOptions<StalledPaymentOptions> options, ILogger<StalledPaymentRecovery> logger) : BackgroundService
 {
     const int BatchSize = 500;
 
@@ -49,7 +49,7 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
 
     public async Task<int> RunOnce(CancellationToken cancellationToken) =>
         await RepublishLostRequests(cancellationToken) + await RepublishLostRefundRequests(cancellationToken) +
-        await ResendLostSchedules(cancellationToken);
+        await ResendLostSchedules(cancellationToken) + await ResendLostRefundSchedules(cancellationToken);
 
     async Task<int> RepublishLostRequests(CancellationToken cancellationToken)
     {
@@ -94,7 +94,7 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
         string[] waitingOnATimer = [machine.Charging.Name, machine.AwaitingRetry.Name, machine.Reconciling.Name];
 
         var resent = 0;
-        await store.WithSagasMissingTheirTimer(waitingOnATimer, DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async waiting =>
+        await store.WithSagasMissingTheirTimer<PaymentState>(waitingOnATimer, DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async waiting =>
         {
             var sagaEndpoint = await send.GetSendEndpoint(new Uri($"queue:{EndpointNames.PaymentSaga}"));
             foreach (var saga in waiting)
@@ -109,6 +109,40 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
                 else
                     await sagaEndpoint.Send(new ChargeTimeoutExpired(saga.CorrelationId),
                         (SendContext<ChargeTimeoutExpired> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
+                // Not again before another StalledAfter, should this one be lost too.
+                saga.UpdatedAt = DateTimeOffset.UtcNow;
+                resent++;
+            }
+        }, cancellationToken);
+
+        if (resent > 0)
+            LogResent(logger, resent);
+        return resent;
+    }
+
+    async Task<int> ResendLostRefundSchedules(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IPaymentRecoveryStore>();
+        var send = scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>();
+        string[] waitingOnATimer = [refundMachine.Refunding.Name, refundMachine.AwaitingRetry.Name, refundMachine.Reconciling.Name];
+
+        var resent = 0;
+        await store.WithSagasMissingTheirTimer<RefundState>(waitingOnATimer, DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async waiting =>
+        {
+            var sagaEndpoint = await send.GetSendEndpoint(new Uri($"queue:{EndpointNames.RefundSaga}"));
+            foreach (var saga in waiting)
+            {
+                var retry = saga.CurrentState == refundMachine.AwaitingRetry.Name;
+                if ((retry ? saga.RefundRetryTokenId : saga.RefundTimeoutTokenId) is not { } tokenId)
+                    continue;
+                var token = tokenId.ToString("D");
+                if (retry)
+                    await sagaEndpoint.Send(new RefundRetryDue(saga.CorrelationId),
+                        (SendContext<RefundRetryDue> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
+                else
+                    await sagaEndpoint.Send(new RefundTimeoutExpired(saga.CorrelationId),
+                        (SendContext<RefundTimeoutExpired> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
                 // Not again before another StalledAfter, should this one be lost too.
                 saga.UpdatedAt = DateTimeOffset.UtcNow;
                 resent++;
