@@ -10,60 +10,58 @@ public sealed class FakePaymentGateway(IOptionsMonitor<FakeGatewayOptions> optio
 {
     public async Task<GatewayResult> Charge(GatewayCharge charge, CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
-        if (settings.Latency > TimeSpan.Zero)
-            await Task.Delay(settings.Latency, cancellationToken);
-
-        if (Random.Shared.NextDouble() < settings.TransientFailureRate)
-            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
+        var settings = await Arrive(cancellationToken);
 
         var entry = await ledger.Record(charge, () => Decide(charge, settings), cancellationToken);
         if (entry.Charge.Amount != charge.Amount || entry.Charge.Currency != charge.Currency)
             return GatewayResult.Decline("idempotency key reused with different parameters");
 
-        if (Random.Shared.NextDouble() < settings.TimeoutRate)
-            throw new GatewayUnavailableException("gateway read timed out after the request was sent", outcomeUnknown: true);
+        LoseTheAnswer(settings);
 
         return entry.Result;
     }
 
     public async Task<GatewayResult?> Find(string idempotencyKey, CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
-        if (settings.Latency > TimeSpan.Zero)
-            await Task.Delay(settings.Latency, cancellationToken);
-        if (Random.Shared.NextDouble() < settings.TransientFailureRate)
-            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
+        await Arrive(cancellationToken);
         return (await ledger.Find(idempotencyKey, cancellationToken))?.Result;
     }
 
     public async Task<GatewayResult> Refund(GatewayRefund refund, CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
-        if (settings.Latency > TimeSpan.Zero)
-            await Task.Delay(settings.Latency, cancellationToken);
-
-        if (Random.Shared.NextDouble() < settings.TransientFailureRate)
-            throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
+        var settings = await Arrive(cancellationToken);
 
         var entry = await ledger.RecordRefund(refund, (charge, refunded) => DecideRefund(refund, charge, refunded, settings), cancellationToken);
         if (entry.Refund.Amount != refund.Amount || entry.Refund.Currency != refund.Currency || entry.Refund.ChargeKey != refund.ChargeKey)
             return GatewayResult.Decline("idempotency key reused with different parameters");
 
-        if (Random.Shared.NextDouble() < settings.TimeoutRate)
-            throw new GatewayUnavailableException("gateway read timed out after the request was sent", outcomeUnknown: true);
+        LoseTheAnswer(settings);
 
         return entry.Result;
     }
 
     public async Task<GatewayResult?> FindRefund(string idempotencyKey, CancellationToken cancellationToken)
     {
+        await Arrive(cancellationToken);
+        return (await ledger.FindRefund(idempotencyKey, cancellationToken))?.Result;
+    }
+
+    /// <summary>Every call's way in: the network's latency, then a transient failure before the gateway did anything.</summary>
+    async Task<FakeGatewayOptions> Arrive(CancellationToken cancellationToken)
+    {
         var settings = options.CurrentValue;
         if (settings.Latency > TimeSpan.Zero)
             await Task.Delay(settings.Latency, cancellationToken);
         if (Random.Shared.NextDouble() < settings.TransientFailureRate)
             throw new GatewayUnavailableException("gateway returned 503 Service Unavailable", outcomeUnknown: false);
-        return (await ledger.FindRefund(idempotencyKey, cancellationToken))?.Result;
+        return settings;
+    }
+
+    /// <summary>A charge or refund's way out: the gateway acted, and its answer may be lost on the way back.</summary>
+    static void LoseTheAnswer(FakeGatewayOptions settings)
+    {
+        if (Random.Shared.NextDouble() < settings.TimeoutRate)
+            throw new GatewayUnavailableException("gateway read timed out after the request was sent", outcomeUnknown: true);
     }
 
     static GatewayResult DecideRefund(GatewayRefund refund, LedgerEntry? charge, long refunded, FakeGatewayOptions settings)
