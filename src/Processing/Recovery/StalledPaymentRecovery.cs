@@ -86,71 +86,54 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
         return count;
     }
 
-    async Task<int> ResendLostSchedules(CancellationToken cancellationToken)
+    Task<int> ResendLostSchedules(CancellationToken cancellationToken) =>
+        ResendLostTimers<PaymentState>([machine.Charging.Name, machine.AwaitingRetry.Name, machine.Reconciling.Name], EndpointNames.PaymentSaga,
+            saga => saga.CurrentState == machine.AwaitingRetry.Name
+                ? saga.ChargeRetryTokenId is { } retry ? new LostTimer(new ChargeRetryDue(saga.CorrelationId), retry) : null
+                : saga.ChargeTimeoutTokenId is { } timeout ? new LostTimer(new ChargeTimeoutExpired(saga.CorrelationId), timeout) : null,
+            saga => saga.UpdatedAt = DateTimeOffset.UtcNow, cancellationToken);
+
+    Task<int> ResendLostRefundSchedules(CancellationToken cancellationToken) =>
+        ResendLostTimers<RefundState>([refundMachine.Refunding.Name, refundMachine.AwaitingRetry.Name, refundMachine.Reconciling.Name],
+            EndpointNames.RefundSaga,
+            saga => saga.CurrentState == refundMachine.AwaitingRetry.Name
+                ? saga.RefundRetryTokenId is { } retry ? new LostTimer(new RefundRetryDue(saga.CorrelationId), retry) : null
+                : saga.RefundTimeoutTokenId is { } timeout ? new LostTimer(new RefundTimeoutExpired(saga.CorrelationId), timeout) : null,
+            saga => saga.UpdatedAt = DateTimeOffset.UtcNow, cancellationToken);
+
+    /// <summary>The scheduled message a waiting saga lost, and the token its schedule gave it.</summary>
+    sealed record LostTimer(object Message, Guid TokenId);
+
+    /// <summary>
+    /// Sagas in <paramref name="waitingOnATimer"/> states whose timer is gone get it again on <paramref name="sagaQueue"/>,
+    /// with the schedule's token; <paramref name="markResent"/> moves their <c>updated_at</c>, so not again before another
+    /// StalledAfter, should this one be lost too.
+    /// </summary>
+    async Task<int> ResendLostTimers<TSaga>(string[] waitingOnATimer, string sagaQueue, Func<TSaga, LostTimer?> lostTimerOf,
+        Action<TSaga> markResent, CancellationToken cancellationToken) where TSaga : class, SagaStateMachineInstance
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IPaymentRecoveryStore>();
         var send = scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>();
-        string[] waitingOnATimer = [machine.Charging.Name, machine.AwaitingRetry.Name, machine.Reconciling.Name];
 
         var resent = 0;
-        await store.WithSagasMissingTheirTimer<PaymentState>(waitingOnATimer, DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async waiting =>
+        await store.WithSagasMissingTheirTimer<TSaga>(waitingOnATimer, DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async waiting =>
         {
-            var sagaEndpoint = await send.GetSendEndpoint(new Uri($"queue:{EndpointNames.PaymentSaga}"));
+            var sagaEndpoint = await send.GetSendEndpoint(new Uri($"queue:{sagaQueue}"));
             foreach (var saga in waiting)
             {
-                var retry = saga.CurrentState == machine.AwaitingRetry.Name;
-                if ((retry ? saga.ChargeRetryTokenId : saga.ChargeTimeoutTokenId) is not { } tokenId)
+                if (lostTimerOf(saga) is not { } timer)
                     continue;
-                var token = tokenId.ToString("D");
-                if (retry)
-                    await sagaEndpoint.Send(new ChargeRetryDue(saga.CorrelationId),
-                        (SendContext<ChargeRetryDue> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
-                else
-                    await sagaEndpoint.Send(new ChargeTimeoutExpired(saga.CorrelationId),
-                        (SendContext<ChargeTimeoutExpired> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
-                // Not again before another StalledAfter, should this one be lost too.
-                saga.UpdatedAt = DateTimeOffset.UtcNow;
+                var token = timer.TokenId.ToString("D");
+                await sagaEndpoint.Send(timer.Message, Pipe.Execute<SendContext>(c => c.Headers.Set(MessageHeaders.SchedulingTokenId, token)),
+                    cancellationToken);
+                markResent(saga);
                 resent++;
             }
         }, cancellationToken);
 
         if (resent > 0)
-            LogResent(logger, resent);
-        return resent;
-    }
-
-    async Task<int> ResendLostRefundSchedules(CancellationToken cancellationToken)
-    {
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<IPaymentRecoveryStore>();
-        var send = scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>();
-        string[] waitingOnATimer = [refundMachine.Refunding.Name, refundMachine.AwaitingRetry.Name, refundMachine.Reconciling.Name];
-
-        var resent = 0;
-        await store.WithSagasMissingTheirTimer<RefundState>(waitingOnATimer, DateTimeOffset.UtcNow - options.Value.StalledAfter, BatchSize, async waiting =>
-        {
-            var sagaEndpoint = await send.GetSendEndpoint(new Uri($"queue:{EndpointNames.RefundSaga}"));
-            foreach (var saga in waiting)
-            {
-                var retry = saga.CurrentState == refundMachine.AwaitingRetry.Name;
-                if ((retry ? saga.RefundRetryTokenId : saga.RefundTimeoutTokenId) is not { } tokenId)
-                    continue;
-                var token = tokenId.ToString("D");
-                if (retry)
-                    await sagaEndpoint.Send(new RefundRetryDue(saga.CorrelationId),
-                        (SendContext<RefundRetryDue> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
-                else
-                    await sagaEndpoint.Send(new RefundTimeoutExpired(saga.CorrelationId),
-                        (SendContext<RefundTimeoutExpired> c) => c.Headers.Set(MessageHeaders.SchedulingTokenId, token), cancellationToken);
-                // Not again before another StalledAfter, should this one be lost too.
-                saga.UpdatedAt = DateTimeOffset.UtcNow;
-                resent++;
-            }
-        }, cancellationToken);
-
-        if (resent > 0)
-            LogResent(logger, resent);
+            LogResent(logger, resent, typeof(TSaga).Name);
         return resent;
     }
 
@@ -163,6 +146,6 @@ public sealed partial class StalledPaymentRecovery(IServiceScopeFactory scopeFac
     [LoggerMessage(Level = LogLevel.Warning, Message = "Re-published RefundRequested for {Count} refunds that never reached the refund saga")]
     static partial void LogRepublishedRefunds(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-sent the lost scheduled message of {Count} waiting payment sagas")]
-    static partial void LogResent(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-sent the lost scheduled message of {Count} waiting sagas ({SagaState})")]
+    static partial void LogResent(ILogger logger, int count, string sagaState);
 }
