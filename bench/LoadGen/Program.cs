@@ -336,6 +336,7 @@ static class Load
             await Drain(db, drainTimeout);
         }
 
+        var xactsBefore = await TransactionCount.Read(db);
         var levelResults = new JsonArray();
         // The open-loop run at half the best end-to-end rate goes right after this level (before the saturating levels
         // leave a backlog that would take minutes to drain); -1 = not at all.
@@ -360,6 +361,7 @@ static class Load
                     (int)a.Num("webhook-port", 0));
         }
         result["levels"] = levelResults;
+        result["transactions"] = TransactionCount.PerTerminalPayment(xactsBefore, await TransactionCount.Read(db));
 
         await File.WriteAllTextAsync(a.Get("out"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return 0;

@@ -93,7 +93,7 @@ static class Report
         var t = new JsonArray();
         void Add(string name, double? value, string op, double target, string unit, string how)
         {
-            bool? pass = value is null ? null : op == ">=" ? value >= target : value < target;
+            bool? pass = value is null ? null : op switch { ">=" => value >= target, "<=" => value <= target, _ => value < target };
             string? by = value is null ? null
                 : op == ">=" ? $"{(value.Value / target - 1) * 100:+0;-0}% vs target"
                 : $"{(value.Value / target - 1) * 100:+0;-0}% vs limit";
@@ -126,6 +126,10 @@ static class Report
         Add("Distributed e2e terminal/s ÷ all-in-one e2e terminal/s", bestDist / bestAio, ">=", 0.5, "×",
             $"best terminal/s over the levels {string.Join("/", distClients.Order())}, during the load or while its backlog drained: " +
             $"API (Role=Api) + worker over the SQS/SNS emulator {bestDist:F0}/s vs all-in-one {bestAio:F0}/s");
+        Add("Transactions per terminal payment (all-in-one)", Num(r["all_in_one"]!["transactions"]?["per_terminal_payment"]), "<=", 5, "",
+            "pg_stat_database xact_commit delta ÷ payments finished, over the mode's levels and drains (the load generator's own samples included)");
+        Add("Transactions per terminal payment (distributed)", Num(r["distributed"]?["transactions"]?["per_terminal_payment"]), "<=", 6, "",
+            "as above, API (Role=Api) + worker over the SQS/SNS emulator");
         var apiRss = levels.Max(l => Num(l!["rss_max_mb"]?["api"]) ?? 0);
         Add("API resident memory under load (all-in-one, max)", apiRss, "<", 200, "MB", "max VmRSS sampled every 500 ms over all levels");
         Add("API resident memory under load (distributed API)", distLevels.Count == 0 ? null : distLevels.Max(l => Num(l!["rss_max_mb"]?["api"]) ?? 0),

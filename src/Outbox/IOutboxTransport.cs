@@ -7,6 +7,13 @@ namespace Payments.Outbox;
 public interface IOutboxTransport
 {
     /// <summary>
+    /// Whether a message the transport accepted outlives this process (a broker holds it). When it does, a row is deleted
+    /// once sent. When it does not (MassTransit's in-memory transport), the row stays until every consumer of its message
+    /// in this database has consumed it, and each consumer deletes it in its own inbox transaction.
+    /// </summary>
+    bool Durable { get; }
+
+    /// <summary>
     /// Sends a batch and reports each row as sent or failed with the reason. A failed row stays in the outbox (the
     /// delivery service counts its attempts and parks it after too many); one failure never holds back the others.
     /// </summary>

@@ -14,6 +14,7 @@ namespace Payments.Outbox;
 public class OutboxMessage : OutboxMessageContext
 {
     Headers? _headers;
+    readonly Dictionary<string, string> _setForThisSend = new(StringComparer.OrdinalIgnoreCase);
     IReadOnlyDictionary<string, object>? _properties;
 
     public long SequenceNumber { get; set; }
@@ -96,6 +97,7 @@ public class OutboxMessage : OutboxMessageContext
     /// </summary>
     public void SetHeader(string key, string value)
     {
+        _setForThisSend[key] = value;
         if (_headers is SendHeaders headers)
         {
             headers.Set(key, value);
@@ -105,6 +107,9 @@ public class OutboxMessage : OutboxMessageContext
         created.Set(key, value);
         _headers = created;
     }
+
+    /// <summary>The headers <see cref="SetHeader"/> set for this send: they win over those of the stored envelope.</summary>
+    public IReadOnlyDictionary<string, string> HeadersSetForThisSend => _setForThisSend;
 
     public static OutboxMessage From<T>(SendContext<T> context, IObjectDeserializer serializer, Guid? inboxMessageId = null,
         Guid? inboxConsumerId = null)

@@ -1,13 +1,13 @@
 using MassTransit;
-using MassTransit.Logging;
 using MassTransit.Middleware;
 
 namespace Payments.Outbox;
 
 /// <summary>
 /// Re-sends a stored message as MassTransit's <see cref="OutboxMessageSendPipe"/> does (original MessageId, headers and
-/// envelope), then puts back the trace parent delivery stamped on the row: the envelope still holds the one from when the
-/// row was written, and the transport's send span would hang under that instead of under delivery's span.
+/// envelope), then puts back the headers delivery set on the row for this send (<see cref="OutboxMessage.SetHeader"/>):
+/// the envelope still holds those of when the row was written. Among them the trace parent, so the transport's send span
+/// hangs under delivery's span, and the row a consumer is to delete.
 /// </summary>
 public sealed class OutboxRowSendPipe(OutboxMessage message, Uri destination) : IPipe<SendContext>
 {
@@ -16,8 +16,9 @@ public sealed class OutboxRowSendPipe(OutboxMessage message, Uri destination) : 
     public async Task Send(SendContext context)
     {
         await _resend.Send(context);
-        if (message.TextHeader(DiagnosticHeaders.ActivityId) is { Length: > 0 } parent)
-            context.Headers.Set(DiagnosticHeaders.ActivityId, parent);
+        foreach (var (key, value) in message.HeadersSetForThisSend)
+            if (value.Length > 0)
+                context.Headers.Set(key, value);
     }
 
     public void Probe(ProbeContext context) => _resend.Probe(context);

@@ -36,6 +36,43 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
+    readonly List<OutboxMessage> _outboxRowsAdded = [];
+
+    /// <summary>Adds an outbox row; once its transaction committed, <see cref="OutboxCommitHook"/> hands it to delivery.</summary>
+    public void AddOutboxMessage(OutboxMessage message)
+    {
+        lock (_outboxRowsAdded)
+        {
+            OutboxMessages.Add(message);
+            _outboxRowsAdded.Add(message);
+        }
+    }
+
+    /// <summary>Rows saved within the current transaction, for <see cref="OutboxCommitHook"/> to hand over when it commits.</summary>
+    internal List<OutboxMessage> OutboxRowsAwaitingCommit { get; } = [];
+
+    /// <summary>The rows added since the last call that a save has written (they have their sequence numbers now).</summary>
+    internal List<OutboxMessage> OutboxRowsSaved()
+    {
+        lock (_outboxRowsAdded)
+        {
+            if (_outboxRowsAdded.Count == 0)
+                return [];
+            var saved = _outboxRowsAdded.Where(r => r.SequenceNumber != 0).ToList();
+            // Saved ones leave; so do rows a unit of work added and dropped unsaved (a pooled context forgets its entities).
+            _outboxRowsAdded.RemoveAll(r => r.SequenceNumber != 0 || Entry(r).State == EntityState.Detached);
+            return saved;
+        }
+    }
+
+    /// <summary>After a failed save: no row of this unit of work is handed over.</summary>
+    internal void ForgetOutboxRows()
+    {
+        lock (_outboxRowsAdded)
+            _outboxRowsAdded.Clear();
+        OutboxRowsAwaitingCommit.Clear();
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Payment>(e =>

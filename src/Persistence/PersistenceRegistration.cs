@@ -38,7 +38,9 @@ public static class PersistenceRegistration
         var connectionString = ConnectionString(configuration);
 
         services.AddSingleton(_ => DataSource(connectionString, password));
-        services.AddDbContextPool<PaymentsDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()), poolSize: 256);
+        services.AddSingleton<OutboxCommitHook>();
+        services.AddDbContextPool<PaymentsDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(sp.GetRequiredService<OutboxCommitHook>()), poolSize: 256);
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
@@ -49,6 +51,10 @@ public static class PersistenceRegistration
         services.AddScoped<AfterCommit>();
         services.AddScoped<ParkedOutboxRows>();
         services.TryAddSingleton<IOutboxTransport, BusOutboxTransport>();
+        services.AddSingleton<OutboxReceivers>();
+        services.AddSingleton<InFlightOutboxRows>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddSingleton<OutboxDeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService>());
         services.AddHostedService<RetentionCleanupService>();
@@ -94,6 +100,8 @@ public static class PersistenceRegistration
     {
         bus.ReplaceScoped<IScopedBusContextProvider<IBus>, OutboxScopedBusContextProvider>();
         bus.AddScoped<IOutboxContextFactory<PaymentsDbContext>, InboxContextFactory>();
+        // Frees an in-flight slot once every endpoint finished a message the outbox handed over.
+        bus.AddReceiveObserver(sp => sp.GetRequiredService<InFlightOutboxRows>());
     }
 
     /// <summary>Wraps every consumer and saga on the endpoint in the inbox transaction.</summary>
@@ -102,6 +110,10 @@ public static class PersistenceRegistration
         var observer = new OutboxConsumePipeSpecificationObserver<PaymentsDbContext>(endpoint, context);
         endpoint.ConnectConsumerConfigurationObserver(observer);
         endpoint.ConnectSagaConfigurationObserver(observer);
+        // Who takes which message through the inbox: how many consumers a row waits for (in-memory transport).
+        var receivers = context.GetRequiredService<OutboxReceivers>();
+        endpoint.ConnectConsumerConfigurationObserver(receivers);
+        endpoint.ConnectSagaConfigurationObserver(receivers);
     }
 
     /// <summary>The saga on its Postgres table (<see cref="ISagaTable{TSaga}"/>, registered with the persistence services).</summary>

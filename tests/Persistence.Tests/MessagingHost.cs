@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Payments.Messaging;
+using Payments.Persistence.Outbox;
 using Payments.Processing;
 
 namespace Payments.Persistence.Tests;
@@ -20,6 +21,8 @@ static class MessagingHost
             ["ConnectionStrings:Payments"] = connectionString,
             ["Payments:Outbox:PollInterval"] = "00:00:00.100",
             ["Payments:Outbox:MaxBackoff"] = "00:00:00.200",
+            // The sweep takes rows at once: tests that stop the dispatcher leave their rows to it.
+            ["Payments:Outbox:SweepGrace"] = "00:00:00",
             ["Payments:FakeGateway:Latency"] = "00:00:00",
         });
         if (settings is not null)
@@ -35,6 +38,16 @@ static class MessagingHost
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>
+    /// Stops all delivery: the dispatcher (rows committed from now on are not sent at once, as if the writer died right
+    /// after its commit) and the sweep.
+    /// </summary>
+    public static async Task StopDelivery(IHost host)
+    {
+        await host.Services.GetRequiredService<OutboxDispatcher>().StopAsync(CancellationToken.None);
+        await host.Services.GetRequiredService<OutboxDeliveryService>().StopAsync(CancellationToken.None);
     }
 
     /// <summary>Writes messages through the bus outbox, as the API does: rows in one committed transaction.</summary>

@@ -50,6 +50,8 @@ public class OutboxBacklogMetricsTests : IAsyncLifetime
         Assert.InRange(measured.Gauge(PaymentsMeter.OutboxOldestDueAge) ?? -1, 90, 120);
 
         Assert.Equal(3, (await delivery.DeliverBatch(CancellationToken.None)).Delivered);
+        // Handed to the in-memory transport, a row waits until its consumer has consumed it, and deletes it then.
+        await Sql.WaitUntil(async () => await _sql.Count("outbox_messages") == 2, TimeSpan.FromSeconds(10), "the three rows consumed");
         Assert.Equal(new OutboxBacklog(0, TimeSpan.Zero), await delivery.MeasureBacklog(CancellationToken.None));
         var drained = metrics.Collect();
         Assert.Equal(0, drained.Gauge(PaymentsMeter.OutboxDue));

@@ -75,7 +75,7 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
 
         async Task<TimeSpan> DeliverAll(IHost messaging, IEnumerable<TestPing> pings, int expectedEffects)
         {
-            await delivery.StopAsync(CancellationToken.None);
+            await MessagingHost.StopDelivery(messaging);
             await MessagingHost.PublishThroughOutbox(messaging, pings);
             var clock = Stopwatch.StartNew();
             await delivery.StartAsync(CancellationToken.None);
@@ -95,7 +95,7 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
         var transport = new RefusingTransport();
         using var host = await Start(transport);
         var delivery = host.Services.GetRequiredService<OutboxDeliveryService>();
-        await delivery.StopAsync(CancellationToken.None);
+        await MessagingHost.StopDelivery(host);
         await MessagingHost.PublishThroughOutbox(host, Enumerable.Range(0, 300).Select(_ => new TestPing(Guid.NewGuid())));
 
         // Five seconds with the transport down: tries at 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s, the next at 6.3 s.
@@ -164,6 +164,8 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
             _inner = inner;
             return this;
         }
+
+        public bool Durable => _inner.Durable;
 
         public void Refuse(Func<OutboxMessage, bool> refuse) => _refuse = refuse;
         public void Allow() => _refuse = _ => false;

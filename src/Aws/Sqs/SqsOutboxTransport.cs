@@ -16,6 +16,8 @@ public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopolog
     public const string ContentTypeAttribute = "Content-Type";
     const int SqsBatchLimit = 10;
 
+    public bool Durable => true;
+
     public async Task<OutboxSendResult> Send(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
     {
         var result = new OutboxSendResult();

@@ -8,8 +8,8 @@ namespace Payments.Persistence.Inbox;
 
 /// <summary>
 /// The consume context a consumer or saga sees inside the inbox transaction. Whatever it sends or publishes
-/// becomes an outbox row in that transaction; the delivery service hands the rows to the transport after the
-/// commit. Because delivery is the delivery service's job, a message counts as delivered the moment it is
+/// becomes an outbox row in that transaction, handed to the transport after the commit
+/// (<see cref="OutboxCommitHook"/>). Because delivery is the outbox's job, a message counts as delivered the moment it is
 /// consumed: there is nothing for this context to send afterwards.
 /// </summary>
 sealed class InboxConsumeContext<TMessage>(
@@ -21,8 +21,6 @@ sealed class InboxConsumeContext<TMessage>(
     : OutboxConsumeContextProxy<TMessage>(context, options, provider)
     where TMessage : class
 {
-    public bool AddedMessages { get; private set; }
-
     public override Guid? MessageId => inboxState.MessageId;
     public override bool ContinueProcessing { get; set; } = true;
     public override bool IsMessageConsumed => inboxState.Consumed.HasValue;
@@ -50,10 +48,7 @@ sealed class InboxConsumeContext<TMessage>(
 
     public override Task AddSend<T>(SendContext<T> context)
     {
-        var message = OutboxMessage.From(context, SerializerContext, inboxState.MessageId, ConsumerId);
-        lock (db)
-            db.OutboxMessages.Add(message);
-        AddedMessages = true;
+        db.AddOutboxMessage(OutboxMessage.From(context, SerializerContext, inboxState.MessageId, ConsumerId));
         return Task.CompletedTask;
     }
 }

@@ -8,11 +8,12 @@ namespace Payments.Persistence.Inbox;
 
 /// <summary>
 /// Consumer inbox on Postgres, plugged into MassTransit's outbox middleware. For each (MessageId, consumer)
-/// the inbox row is claimed and locked with <c>FOR UPDATE</c>; the consumer's work, its outgoing messages and
-/// the "consumed" mark commit in one transaction, so a redelivered message finds the mark and does nothing.
+/// the inbox row is claimed and locked with <c>FOR UPDATE</c>; the consumer's work, its outgoing messages, the "consumed"
+/// mark and (in-memory transport) the deletion of the consumed message's outbox row once all its consumers have it
+/// commit in one transaction, so a redelivered message finds the mark and does nothing.
 /// What the work left for after the commit (<see cref="AfterCommit"/>) runs once it committed, and is dropped if it did not.
 /// </summary>
-public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider provider, OutboxSignal signal, AfterCommit afterCommit)
+public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider provider, AfterCommit afterCommit)
     : IOutboxContextFactory<PaymentsDbContext>
 {
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
@@ -42,6 +43,8 @@ public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider p
                         inboxContext = new InboxConsumeContext<T>(context, options, provider, db, inboxState);
                         await next.Send(inboxContext);
                         await db.SaveChangesAsync(context.CancellationToken);
+                        if (inboxState.Consumed is not null)
+                            await ConsumedRows.Release(db, context.ReceiveContext.TransportHeaders, messageId, context.CancellationToken);
                         await transaction.CommitAsync(context.CancellationToken);
                     }
                     catch
@@ -53,9 +56,6 @@ public sealed class InboxContextFactory(PaymentsDbContext db, IServiceProvider p
                 }
 
                 afterCommit.Committed();
-
-                if (inboxContext.AddedMessages)
-                    signal.Raise();
             }
 
             continueProcessing = inboxContext.ContinueProcessing;

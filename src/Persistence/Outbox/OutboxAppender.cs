@@ -6,18 +6,17 @@ using Payments.Outbox;
 namespace Payments.Persistence.Outbox;
 
 /// <summary>
-/// Writes one message to the outbox in a transaction of its own and wakes delivery: for a send or publish that no
+/// Writes one message to the outbox in a transaction of its own, sent once saved (<see cref="OutboxCommitHook"/>): for a send or publish that no
 /// transaction of ours surrounds. It is durable once this returns.
 /// </summary>
-public sealed class OutboxAppender(IServiceScopeFactory scopes, OutboxSignal signal)
+public sealed class OutboxAppender(IServiceScopeFactory scopes)
 {
     public async Task Append<T>(SendContext<T> context)
         where T : class
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        db.OutboxMessages.Add(OutboxMessage.From(context, SystemTextJsonMessageSerializer.Instance));
+        db.AddOutboxMessage(OutboxMessage.From(context, SystemTextJsonMessageSerializer.Instance));
         await db.SaveChangesAsync(context.CancellationToken);
-        signal.Raise();
     }
 }

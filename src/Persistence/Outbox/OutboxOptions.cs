@@ -13,6 +13,23 @@ public class OutboxOptions
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How old a row must be before the sweep sends it. A committed row is sent at once from memory by
+    /// <see cref="OutboxDispatcher"/>; the sweep is for the rows a crash, a failed send or a full hand-off left behind,
+    /// and the grace keeps it from sending a row the dispatcher is sending right now (which would only cost a duplicate
+    /// the inbox drops). Scheduled rows are the sweep's whatever their age, once due.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan SweepGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With a transport that loses what it holds when the process stops (in-memory, all-in-one): how many messages may be
+    /// handed to the consumers and not yet consumed. The rest of the backlog waits in Postgres, so memory stays bounded
+    /// and a stopping process has little to finish and nothing to lose.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxInFlight { get; set; } = 256;
+
     /// <summary>Longest wait between two looks at the table when nobody signals new rows (other processes, due schedules).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

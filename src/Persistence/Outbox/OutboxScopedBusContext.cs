@@ -11,16 +11,15 @@ namespace Payments.Persistence.Outbox;
 
 /// <summary>
 /// The bus as seen from a request scope: every Send and Publish becomes an outbox row in the scope's
-/// <see cref="PaymentsDbContext"/>, committed by whoever commits that context. Nothing reaches the transport
-/// from the request path.
+/// <see cref="PaymentsDbContext"/>, committed by whoever commits that context, and handed to the transport once that
+/// commit succeeded (<see cref="OutboxCommitHook"/>).
 /// </summary>
-sealed class OutboxScopedBusContext(IBus bus, PaymentsDbContext db, OutboxSignal signal, IClientFactory clientFactory, IServiceProvider provider)
-    : ScopedBusContext, OutboxSendContext, IDisposable
+sealed class OutboxScopedBusContext(IBus bus, PaymentsDbContext db, IClientFactory clientFactory, IServiceProvider provider)
+    : ScopedBusContext, OutboxSendContext
 {
     ISendEndpointProvider? _sendEndpointProvider;
     IPublishEndpoint? _publishEndpoint;
     IScopedClientFactory? _scopedClientFactory;
-    bool _addedMessages;
 
     public ISendEndpointProvider SendEndpointProvider => _sendEndpointProvider ??= new OutboxSendEndpointProvider(this, bus);
 
@@ -33,20 +32,9 @@ sealed class OutboxScopedBusContext(IBus bus, PaymentsDbContext db, OutboxSignal
     public Task AddSend<T>(SendContext<T> context)
         where T : class
     {
-        var message = OutboxMessage.From(context, SystemTextJsonMessageSerializer.Instance);
-        lock (db)
-            db.OutboxMessages.Add(message);
-        _addedMessages = true;
+        db.AddOutboxMessage(OutboxMessage.From(context, SystemTextJsonMessageSerializer.Instance));
         return Task.CompletedTask;
     }
 
     public object? GetService(Type serviceType) => provider.GetService(serviceType);
-
-    // The scope ends after the request's transaction: wake delivery now rather than at the next poll.
-    // A wake-up for a rolled-back transaction finds nothing and costs one query.
-    public void Dispose()
-    {
-        if (_addedMessages)
-            signal.Raise();
-    }
 }

@@ -7,9 +7,9 @@ namespace Payments.Persistence.Outbox;
 /// Replaces MassTransit's scoped bus context: inside a consumer the consume context (and its inbox) is used
 /// as usual; everywhere else publishing goes through the Postgres outbox.
 /// </summary>
-public sealed class OutboxScopedBusContextProvider : IScopedBusContextProvider<IBus>, IDisposable
+public sealed class OutboxScopedBusContextProvider : IScopedBusContextProvider<IBus>
 {
-    public OutboxScopedBusContextProvider(IBus bus, PaymentsDbContext db, OutboxSignal signal, Bind<IBus, IClientFactory> clientFactory,
+    public OutboxScopedBusContextProvider(IBus bus, PaymentsDbContext db, Bind<IBus, IClientFactory> clientFactory,
         Bind<IBus, IScopedConsumeContextProvider> consumeContextProvider, IScopedConsumeContextProvider globalConsumeContextProvider,
         IServiceProvider provider)
     {
@@ -18,10 +18,8 @@ public sealed class OutboxScopedBusContextProvider : IScopedBusContextProvider<I
         else if (globalConsumeContextProvider.HasContext)
             Context = new ConsumeContextScopedBusContext(globalConsumeContextProvider.GetContext(), clientFactory.Value);
         else
-            Context = new OutboxScopedBusContext(bus, db, signal, clientFactory.Value, provider);
+            Context = new OutboxScopedBusContext(bus, db, clientFactory.Value, provider);
     }
 
     public ScopedBusContext Context { get; }
-
-    public void Dispose() => (Context as IDisposable)?.Dispose();
 }
