@@ -298,8 +298,8 @@ public sealed partial class OutboxDeliveryService(
                         Counted: true));
                     continue;
                 }
-                // Taken by the dispatcher since the claim: it is being sent already.
-                if (!inFlight.TryAdmit(row.SequenceNumber, count))
+                // Taken by the dispatcher since the claim (it is being sent already), or the sweep's half of the slots is full.
+                if (!inFlight.TryAdmitSwept(row.SequenceNumber, count))
                     continue;
                 OutboxRowHeaders.Stamp(row, count);
                 receiversOf[row.SequenceNumber] = count;
