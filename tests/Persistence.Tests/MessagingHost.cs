@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Payments.Messaging;
 using Payments.Persistence.Outbox;
 using Payments.Processing;
@@ -41,13 +42,21 @@ static class MessagingHost
     }
 
     /// <summary>
-    /// Stops all delivery: the dispatcher (rows committed from now on are not sent at once, as if the writer died right
-    /// after its commit) and the sweep.
+    /// Settings for a host whose own delivery is held: its dispatcher sends nothing (as if the writer died right after its
+    /// commit) and its sweep stays idle, until the test runs a sweep of its own (<see cref="Sweep"/>). Stopping the host's
+    /// delivery services instead races their start: a BackgroundService stopped before its ExecuteAsync began ends
+    /// cancelled, and the host takes that for a crash and stops itself, bus included.
     /// </summary>
-    public static async Task StopDelivery(IHost host)
+    public static Dictionary<string, string?> DeliveryHeld(IDictionary<string, string?>? settings = null) =>
+        new(settings ?? new Dictionary<string, string?>()) { ["Payments:Outbox:DeliveryEnabled"] = "false" };
+
+    /// <summary>A sweep on the host's services with the host's outbox settings, delivering even when the host's is held:
+    /// what a restarted process runs. The test starts and stops it.</summary>
+    public static OutboxDeliveryService Sweep(IHost host)
     {
-        await host.Services.GetRequiredService<OutboxDispatcher>().StopAsync(CancellationToken.None);
-        await host.Services.GetRequiredService<OutboxDeliveryService>().StopAsync(CancellationToken.None);
+        var settings = host.Services.GetRequiredService<IConfiguration>().GetSection("Payments:Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
+        settings.DeliveryEnabled = true;
+        return ActivatorUtilities.CreateInstance<OutboxDeliveryService>(host.Services, Options.Create(settings));
     }
 
     /// <summary>Writes messages through the bus outbox, as the API does: rows in one committed transaction.</summary>

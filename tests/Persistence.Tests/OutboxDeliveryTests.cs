@@ -86,9 +86,8 @@ public class OutboxDeliveryTests : IAsyncLifetime
     public async Task Delivery_stopped_mid_run_and_restarted_delivers_everything_once()
     {
         using var host = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddConsumer<TestPingConsumer>(),
-            new Dictionary<string, string?> { ["Payments:Outbox:BatchSize"] = "50" });
-        var first = host.Services.GetRequiredService<OutboxDeliveryService>();
-        await MessagingHost.StopDelivery(host);
+            MessagingHost.DeliveryHeld(new Dictionary<string, string?> { ["Payments:Outbox:BatchSize"] = "50" }));
+        var first = MessagingHost.Sweep(host);
 
         const int total = 1500;
         await MessagingHost.PublishThroughOutbox(host, Enumerable.Range(0, total).Select(_ => new TestPing(Guid.NewGuid())));
@@ -111,7 +110,7 @@ public class OutboxDeliveryTests : IAsyncLifetime
         // The other instance died without sending (its transaction rolls back); a new delivery service, as a restarted
         // process would run, delivers what both left.
         await otherBatch.RollbackAsync();
-        var second = ActivatorUtilities.CreateInstance<OutboxDeliveryService>(host.Services);
+        var second = MessagingHost.Sweep(host);
         await second.StartAsync(CancellationToken.None);
         await Sql.WaitUntil(async () => await _sql.Count("test_effects") >= total && await _sql.Count("outbox_messages") == 0,
             TimeSpan.FromSeconds(60), "everything delivered after the restart");
@@ -125,13 +124,12 @@ public class OutboxDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task Delivery_backs_off_while_the_database_fails_and_recovers_by_itself()
     {
-        using var host = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddConsumer<TestPingConsumer>());
-        await MessagingHost.StopDelivery(host);
+        using var host = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddConsumer<TestPingConsumer>(), MessagingHost.DeliveryHeld());
         var key = Guid.NewGuid();
         await MessagingHost.PublishThroughOutbox(host, [new TestPing(key)]);
 
         await _sql.Execute("ALTER TABLE outbox_messages RENAME TO outbox_messages_away");
-        var delivery = ActivatorUtilities.CreateInstance<OutboxDeliveryService>(host.Services);
+        var delivery = MessagingHost.Sweep(host);
         await delivery.StartAsync(CancellationToken.None);
         await Task.Delay(500);
         Assert.Equal(0, await _sql.Count("test_effects"));

@@ -31,7 +31,7 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var transport = new RefusingTransport();
         using var host = await Start(transport);
-        var delivery = host.Services.GetRequiredService<OutboxDeliveryService>();
+        var delivery = MessagingHost.Sweep(host);
 
         // The usual time, on this machine now: 1,000 rows without a poison row.
         var usual = await DeliverAll(host, Enumerable.Range(0, 1000).Select(_ => new TestPing(Guid.NewGuid())), expectedEffects: 1000);
@@ -71,11 +71,12 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
         await Task.Delay(500);
         Assert.Equal(1, await _sql.Count("test_effects", $"message_id = '{messageId}'"));
         Assert.Equal(1000, await _sql.Count("test_effects"));
+        await delivery.StopAsync(CancellationToken.None);
         await host.StopAsync();
 
         async Task<TimeSpan> DeliverAll(IHost messaging, IEnumerable<TestPing> pings, int expectedEffects)
         {
-            await MessagingHost.StopDelivery(messaging);
+            await delivery.StopAsync(CancellationToken.None);
             await MessagingHost.PublishThroughOutbox(messaging, pings);
             var clock = Stopwatch.StartNew();
             await delivery.StartAsync(CancellationToken.None);
@@ -94,8 +95,7 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
 
         var transport = new RefusingTransport();
         using var host = await Start(transport);
-        var delivery = host.Services.GetRequiredService<OutboxDeliveryService>();
-        await MessagingHost.StopDelivery(host);
+        var delivery = MessagingHost.Sweep(host);
         await MessagingHost.PublishThroughOutbox(host, Enumerable.Range(0, 300).Select(_ => new TestPing(Guid.NewGuid())));
 
         // Five seconds with the transport down: tries at 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s, the next at 6.3 s.
@@ -112,6 +112,7 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
         await Sql.WaitUntil(async () => await _sql.Count("test_effects") == 300, TimeSpan.FromSeconds(20), "everything delivered after the outage");
         Assert.Equal(0, await _sql.Count("outbox_messages"));
         Assert.Equal(300, (await _sql.Query("SELECT count(DISTINCT key) FROM test_effects", r => r.GetInt64(0))).Single());
+        await delivery.StopAsync(CancellationToken.None);
         await host.StopAsync();
     }
 
@@ -146,7 +147,7 @@ public class PoisonOutboxRowTests(ITestOutputHelper output) : IAsyncLifetime
         // The production back-off (0.1 s doubling up to 30 s) rather than the test host's 200 ms ceiling, so that whole
         // batches failing shows as the crawl it is, and an outage is waited out as it would be.
         MessagingHost.Start(_sql.ConnectionString, bus => bus.AddConsumer<TestPingConsumer>(),
-            new Dictionary<string, string?> { ["Payments:Outbox:MaxBackoff"] = "00:00:30" },
+            MessagingHost.DeliveryHeld(new Dictionary<string, string?> { ["Payments:Outbox:MaxBackoff"] = "00:00:30" }),
             services => services.AddSingleton<IOutboxTransport>(sp => transport.Wrap(ActivatorUtilities.CreateInstance<BusOutboxTransport>(sp))));
 
     Task<(int Exit, string Output)> Command(params string[] args) =>
