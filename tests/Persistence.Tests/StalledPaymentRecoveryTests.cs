@@ -40,6 +40,30 @@ public class StalledPaymentRecoveryTests : IAsyncLifetime
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task A_pending_payment_whose_request_still_waits_in_the_outbox_is_queued_not_stalled_until_its_row_is_parked()
+    {
+        // A backlog: the payment and its PaymentRequested committed long ago, the row not yet delivered (consumers down, or
+        // busy with older rows). Re-publishing it would only add a duplicate to the backlog at every check.
+        var queued = Guid.NewGuid();
+        await _sql.Execute($"""
+            INSERT INTO payments (id, user_id, amount, currency, status, created_at, updated_at)
+            VALUES ('{queued}', gen_random_uuid(), 500, 'USD', 'PENDING', now() - interval '10 minutes', now() - interval '10 minutes');
+            """);
+        using var host = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddPaymentWorkers(), MessagingHost.DeliveryHeld());
+        await MessagingHost.PublishThroughOutbox(host, [new PaymentRequested(queued, Guid.NewGuid(), 500, "USD", null, DateTimeOffset.UtcNow.AddMinutes(-10))]);
+        var recovery = host.Services.GetServices<IHostedService>().OfType<StalledPaymentRecovery>().Single();
+
+        Assert.Equal(0, await recovery.RunOnce(CancellationToken.None));
+        Assert.Equal(1, await _sql.Count("outbox_messages", $"correlation_id = '{queued}'"));
+
+        // Parked, the row waits for an operator: the payment is stalled and its request is published again.
+        await _sql.Execute($"UPDATE outbox_messages SET parked_at = now() WHERE correlation_id = '{queued}'");
+        Assert.Equal(1, await recovery.RunOnce(CancellationToken.None));
+        Assert.Equal(2, await _sql.Count("outbox_messages", $"correlation_id = '{queued}'"));
+        await host.StopAsync();
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

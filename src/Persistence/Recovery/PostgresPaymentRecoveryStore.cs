@@ -18,6 +18,7 @@ public sealed class PostgresPaymentRecoveryStore(PaymentsDbContext db) : IPaymen
                       SELECT p.* FROM payments p
                        WHERE p.status = {PaymentStatus.Pending} AND p.created_at < {before}
                          AND NOT EXISTS (SELECT 1 FROM payment_sagas s WHERE s.correlation_id = p.id)
+                         AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.correlation_id = p.id AND o.parked_at IS NULL)
                        ORDER BY p.created_at
                        LIMIT {limit}
                        FOR UPDATE SKIP LOCKED
@@ -40,6 +41,7 @@ public sealed class PostgresPaymentRecoveryStore(PaymentsDbContext db) : IPaymen
                       SELECT r.* FROM refunds r
                        WHERE r.status = {RefundStatus.Pending} AND r.created_at < {before}
                          AND NOT EXISTS (SELECT 1 FROM refund_sagas s WHERE s.correlation_id = r.id)
+                         AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.correlation_id = r.id AND o.parked_at IS NULL)
                        ORDER BY r.created_at
                        LIMIT {limit}
                        FOR UPDATE SKIP LOCKED
