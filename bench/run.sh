@@ -9,7 +9,8 @@
 #
 # Knobs: BENCH_DURATION (s per level, 15), BENCH_LEVELS (1,8,32,128), BENCH_DRAIN_TIMEOUT (s to wait for the backlog after a level, 20),
 #        BENCH_DISTRIBUTED (1; 0 skips it), BENCH_DIST_LEVELS (1,8,32), BENCH_STARTUP_RUNS (3),
-#        BENCH_TRACING (1; 0 skips tracing on vs off), BENCH_TRACING_LEVELS (32).
+#        BENCH_TRACING (1; 0 skips tracing on vs off), BENCH_TRACING_LEVELS (32), BENCH_TRACING_DURATION (s per level, 10),
+#        BENCH_BACKLOG (payments the start-on-a-backlog probe starts on, 30000; 0 skips it), BENCH_BACKLOG_TIMEOUT (s, 150).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -22,6 +23,9 @@ dist_levels=${BENCH_DIST_LEVELS:-1,8,32}
 startup_runs=${BENCH_STARTUP_RUNS:-3}
 tracing=${BENCH_TRACING:-1}
 tracing_levels=${BENCH_TRACING_LEVELS:-32}
+tracing_duration=${BENCH_TRACING_DURATION:-10}
+backlog=${BENCH_BACKLOG:-30000}
+backlog_timeout=${BENCH_BACKLOG_TIMEOUT:-150}
 t0=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 log() { echo "bench: $(date +%H:%M:%S) $*" >&2; }
@@ -159,6 +163,20 @@ ConnectionStrings__Payments=$(cs payments) Payments__Role=AllInOne \
 
 report_args=()
 
+# ---- start on a backlog: an all-in-one process on N PENDING payments, time to the first and the median terminal one ----
+if ((backlog > 0)); then
+  log "start on a backlog of $backlog payments (at most $backlog_timeout s)"
+  bash scripts/postgres.sh createdb "$rundir/pg" payments_backlog
+  ConnectionStrings__Payments=$(cs payments_backlog) dotnet "$api_dir/Payments.Api.dll" migrate >"$rundir/migrate-payments_backlog.log" 2>&1 ||
+    { cat "$rundir/migrate-payments_backlog.log" >&2; exit 1; }
+  if run_child "${loadgen[@]}" backlog-start --dll "$api_dir/Payments.Api.dll" --port "$startup_port" --db "$(cs payments_backlog)" --key "$signing_key" \
+    --count "$backlog" --timeout "$backlog_timeout" --out "$rundir/backlog.json"; then
+    report_args+=(--backlog "$rundir/backlog.json")
+  else
+    log "start-on-a-backlog probe did not finish"; [[ -f $rundir/backlog.json ]] && report_args+=(--backlog "$rundir/backlog.json")
+  fi
+fi
+
 # ---- tracing on vs off: OTLP export to a loopback sink that discards, the default (no exporter), OTEL_SDK_DISABLED ----
 if [[ $tracing == 1 ]]; then
   log "tracing on vs off: startup ($startup_runs runs each) and all-in-one at $tracing_levels clients, each on a fresh database"
@@ -186,7 +204,7 @@ if [[ $tracing == 1 ]]; then
     pids+=("$tracing_pid")
     wait_ready "$api_url" "$tracing_pid"
     run_child "${loadgen[@]}" load --label "tracing-$variant" --url "$api_url" --db "$(cs "$db")" --key "$signing_key" --levels "$tracing_levels" \
-      --duration "$duration" --drain-timeout "$drain_timeout" --pids "api=$tracing_pid" --out "$rundir/tracing/load-$variant.json"
+      --duration "$tracing_duration" --drain-timeout "$drain_timeout" --pids "api=$tracing_pid" --out "$rundir/tracing/load-$variant.json"
     stop_pid "$tracing_pid"; forget_pid "$tracing_pid"
   done
   stop_pid "$sink_pid"; forget_pid "$sink_pid"
