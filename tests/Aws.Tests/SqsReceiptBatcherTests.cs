@@ -4,6 +4,8 @@ namespace Payments.Aws.Tests;
 
 public sealed class SqsReceiptBatcherTests
 {
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
     [Fact]
     public async Task Handles_added_while_a_call_is_out_go_together_in_the_next_ten_at_most_and_each_caller_learns_its_own_failure()
     {
@@ -21,12 +23,12 @@ public sealed class SqsReceiptBatcherTests
         var running = batcher.Run();
 
         var first = batcher.Add("h0");
-        await firstCallOut.Task;
+        await firstCallOut.Task.WaitAsync(Timeout);
         var waiting = Enumerable.Range(1, 11).Select(i => batcher.Add($"h{i}")).ToList();
         letFirstCallReturn.SetResult();
-        var answers = await Task.WhenAll([first, .. waiting]);
+        var answers = await Task.WhenAll([first, .. waiting]).WaitAsync(Timeout);
         batcher.Complete();
-        await running;
+        await running.WaitAsync(Timeout);
 
         Assert.Equal([["h0"], ["h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "h10"], ["h11"]], calls);
         Assert.Equal("ReceiptHandleIsInvalid gone", answers[5]);
@@ -42,9 +44,9 @@ public sealed class SqsReceiptBatcherTests
             : Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>()));
         var running = batcher.Run();
 
-        Assert.Equal("InvalidOperationException: SQS is down", await batcher.Add("h0"));
-        Assert.Null(await batcher.Add("h1"));
+        Assert.Equal("InvalidOperationException: SQS is down", await batcher.Add("h0").WaitAsync(Timeout));
+        Assert.Null(await batcher.Add("h1").WaitAsync(Timeout));
         batcher.Complete();
-        await running;
+        await running.WaitAsync(Timeout);
     }
 }
