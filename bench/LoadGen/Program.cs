@@ -21,7 +21,7 @@ static class Program
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: LoadGen load|startup|backlog-start|report|otlp-sink [--options]");
+            Console.Error.WriteLine("usage: LoadGen load|startup|backlog-start|report|otlp-sink|sqs-depth [--options]");
             return 2;
         }
         var opts = Args.Parse(args.Skip(1));
@@ -34,6 +34,7 @@ static class Program
                 "backlog-start" => await BacklogStart.Run(opts),
                 "report" => Report.Run(opts),
                 "otlp-sink" => await OtlpSink.Run(opts),
+                "sqs-depth" => await SqsDepthBench.Run(opts),
                 _ => throw new ArgumentException($"unknown verb {args[0]}"),
             };
         }

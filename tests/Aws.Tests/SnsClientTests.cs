@@ -106,6 +106,33 @@ public sealed class SnsClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishBatch_sends_each_entry_with_its_attributes_and_reads_the_answer_for_each()
+    {
+        RespondXml(200, Result("PublishBatch",
+            "<Successful><member><Id>a</Id><MessageId>m-a</MessageId></member></Successful>" +
+            "<Failed><member><Id>b</Id><Code>InvalidParameter</Code><Message>Message too long</Message><SenderFault>true</SenderFault></member></Failed>"));
+
+        var result = await Client().PublishBatch(TopicArn,
+        [
+            new SnsBatchEntry("a", "first & one", [new("Content-Type", "application/vnd.masstransit+json")]),
+            new SnsBatchEntry("b", "second", [new("Content-Type", "text/plain"), new("MT-Activity-Id", "00-1-2-01")]),
+        ]);
+
+        Assert.Equal(["a"], result.Successful);
+        Assert.Equal([new SnsBatchFailure("b", "InvalidParameter", "Message too long", SenderFault: true)], result.Failed);
+        var form = Assert.Single(_server.Requests).Form();
+        Assert.Equal("PublishBatch", form["Action"]);
+        Assert.Equal(TopicArn, form["TopicArn"]);
+        Assert.Equal("a", form["PublishBatchRequestEntries.member.1.Id"]);
+        Assert.Equal("first & one", form["PublishBatchRequestEntries.member.1.Message"]);
+        Assert.Equal("Content-Type", form["PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Name"]);
+        Assert.Equal("String", form["PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value.DataType"]);
+        Assert.Equal("b", form["PublishBatchRequestEntries.member.2.Id"]);
+        Assert.Equal("MT-Activity-Id", form["PublishBatchRequestEntries.member.2.MessageAttributes.entry.2.Name"]);
+        Assert.Equal("00-1-2-01", form["PublishBatchRequestEntries.member.2.MessageAttributes.entry.2.Value.StringValue"]);
+    }
+
+    [Fact]
     public async Task A_session_token_is_sent_and_signed()
     {
         RespondXml(200, Result("Publish", "<MessageId>msg-1</MessageId>"));

@@ -46,6 +46,42 @@ public sealed class SqsOutboxTransportTests : IDisposable
         Assert.Equal(["""{"n":1}""", """{"n":4}"""], (received.Messages ?? []).Select(m => m.Body).Order());
     }
 
+    [Fact]
+    public async Task A_row_SNS_refuses_in_a_PublishBatch_stays_while_the_rows_published_with_it_arrive()
+    {
+        var prefix = AwsHost.NewPrefix();
+        const string topic = "Payments_Contracts-PaymentRequested";
+        var services = new ServiceCollection();
+        // AutoProvision: the transport finds the topic by creating it (idempotent); nothing else is provisioned here.
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "AmazonSqs",
+            ["Messaging:AmazonSqs:ServiceUrl"] = TestSqs.ServiceUrl,
+            ["Messaging:AmazonSqs:EntityPrefix"] = prefix,
+            ["Messaging:AmazonSqs:AutoProvision"] = "true",
+        }).Build());
+        services.AddLogging();
+        services.AddAmazonSqsTransport(ProcessingEndpoints.All, receive: false);
+        await using var provider = services.BuildServiceProvider();
+        var sns = provider.GetRequiredService<Payments.Aws.Sns.SnsClient>();
+        var queueUrl = (await _sqs.CreateQueueAsync(prefix + "subscriber")).QueueUrl;
+        var queueArn = (await _sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"])).Attributes["QueueArn"];
+        await sns.Subscribe(await sns.CreateTopic(prefix + topic), "sqs", queueArn, new Dictionary<string, string> { ["RawMessageDelivery"] = "true" });
+        var tooBig = Row(2, $"topic:urn:message:Payments.Contracts:PaymentRequested");
+        tooBig.Body = $$"""{"n":2,"pad":"{{new string('x', 300 * 1024)}}"}""";
+
+        var result = await provider.GetRequiredService<IOutboxTransport>().Send(
+            [Row(1, "topic:urn:message:Payments.Contracts:PaymentRequested"), tooBig, Row(3, "topic:urn:message:Payments.Contracts:PaymentRequested")],
+            CancellationToken.None);
+
+        Assert.Equal([1L, 3L], result.Sent.Select(r => r.SequenceNumber).Order());
+        var failed = Assert.Single(result.Failed);
+        Assert.Equal(2, failed.Message.SequenceNumber);
+        Assert.StartsWith($"SNS refused it for topic {topic}: InvalidParameter ", failed.Reason);
+        var received = await _sqs.ReceiveMessageAsync(new Amazon.SQS.Model.ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
+        Assert.Equal(["""{"n":1}""", """{"n":3}"""], (received.Messages ?? []).Select(m => m.Body).Order());
+    }
+
     static OutboxMessage Row(long sequenceNumber, string destination) => new()
     {
         SequenceNumber = sequenceNumber,

@@ -56,17 +56,49 @@ public sealed class SnsClient(IHttpClientFactory httpClients)
         IEnumerable<KeyValuePair<string, string>>? stringAttributes = null, CancellationToken cancellationToken = default)
     {
         var form = new List<KeyValuePair<string, string>> { new("TopicArn", topicArn), new("Message", message) };
-        var index = 0;
-        foreach (var (name, value) in stringAttributes ?? [])
-        {
-            var prefix = $"MessageAttributes.entry.{++index}";
-            form.Add(new($"{prefix}.Name", name));
-            form.Add(new($"{prefix}.Value.DataType", "String"));
-            form.Add(new($"{prefix}.Value.StringValue", value));
-        }
+        AddStringAttributes(form, "", stringAttributes ?? []);
         var result = await Call("Publish", form, cancellationToken);
         return Value(result, "MessageId");
     }
+
+    /// <summary>
+    /// Publishes up to ten messages in one call (within 256 KiB in total: see <see cref="PublishBatches"/>). SNS answers
+    /// for each entry; a refused entry does not stop the others. The remark on <see cref="Publish"/> applies.
+    /// </summary>
+    public async Task<SnsBatchResult> PublishBatch(string topicArn, IReadOnlyList<SnsBatchEntry> entries, CancellationToken cancellationToken = default)
+    {
+        var form = new List<KeyValuePair<string, string>> { new("TopicArn", topicArn) };
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var prefix = $"PublishBatchRequestEntries.member.{i + 1}.";
+            form.Add(new(prefix + "Id", entries[i].Id));
+            form.Add(new(prefix + "Message", entries[i].Message));
+            AddStringAttributes(form, prefix, entries[i].StringAttributes);
+        }
+        var result = await Call("PublishBatch", form, cancellationToken);
+        return new SnsBatchResult(
+            Members(result, "Successful").Select(m => Child(m, "Id")).ToList(),
+            Members(result, "Failed").Select(m => new SnsBatchFailure(Child(m, "Id"), Child(m, "Code"), Child(m, "Message"),
+                Child(m, "SenderFault") == "true")).ToList());
+    }
+
+    private static void AddStringAttributes(List<KeyValuePair<string, string>> form, string prefix, IEnumerable<KeyValuePair<string, string>> attributes)
+    {
+        var index = 0;
+        foreach (var (name, value) in attributes)
+        {
+            var entry = $"{prefix}MessageAttributes.entry.{++index}";
+            form.Add(new($"{entry}.Name", name));
+            form.Add(new($"{entry}.Value.DataType", "String"));
+            form.Add(new($"{entry}.Value.StringValue", value));
+        }
+    }
+
+    private static IEnumerable<XElement> Members(XDocument response, string list) =>
+        response.Descendants().Where(e => e.Name.LocalName == list).Elements().Where(e => e.Name.LocalName == "member");
+
+    private static string Child(XElement member, string name) =>
+        member.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
 
     private static void AddMap(List<KeyValuePair<string, string>> form, string name, IEnumerable<KeyValuePair<string, string>> map)
     {

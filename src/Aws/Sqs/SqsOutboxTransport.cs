@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Payments.Aws.Sns;
@@ -6,9 +7,9 @@ using Payments.Outbox;
 namespace Payments.Aws.Sqs;
 
 /// <summary>
-/// Hands outbox rows to AWS: a publish goes to the message type's SNS topic, a send to the named SQS queue in
-/// batches of up to ten (SendMessageBatch); each entry SQS rejects, and each row of a failed call, is reported with
-/// the reason and stays in the outbox. The body is the stored MassTransit envelope, unchanged, so MessageId and
+/// Hands outbox rows to AWS in batches of up to ten: a publish goes to the message type's SNS topic (PublishBatch), a
+/// send to the named SQS queue (SendMessageBatch); each entry SNS or SQS refuses, and each row of a failed call, is
+/// reported with the reason and stays in the outbox. The body is the stored MassTransit envelope, unchanged, so MessageId and
 /// headers survive the trip; the content type and the trace context also travel as message attributes.
 /// </summary>
 public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopology topology) : IOutboxTransport
@@ -34,17 +35,28 @@ public sealed class SqsOutboxTransport(IAmazonSQS sqs, SnsClient sns, SqsTopolog
 
     async Task Publish(string topic, List<OutboxMessage> messages, OutboxSendResult result, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(messages.Select(async message =>
+        var entries = messages.Select((m, i) => new SnsBatchEntry(i.ToString(CultureInfo.InvariantCulture), m.Body,
+            [new(ContentTypeAttribute, m.ContentType), .. TraceAttributes.Of(m)])).ToList();
+        await Task.WhenAll(PublishBatches.Of(entries, e => e.Bytes).Select(async batch =>
         {
             try
             {
-                await sns.Publish(await topology.TopicArn(topic), message.Body,
-                    [new(ContentTypeAttribute, message.ContentType), .. TraceAttributes.Of(message)], cancellationToken);
-                result.Accepted(message);
+                var response = await sns.PublishBatch(await topology.TopicArn(topic), batch, cancellationToken);
+                var answered = new HashSet<string>();
+                foreach (var id in response.Successful.Where(answered.Add))
+                    result.Accepted(messages[int.Parse(id, CultureInfo.InvariantCulture)]);
+                foreach (var failed in response.Failed.Where(f => answered.Add(f.Id)))
+                    result.Refused(messages[int.Parse(failed.Id, CultureInfo.InvariantCulture)],
+                        $"SNS refused it for topic {topic}: {failed.Code} {failed.Message}");
+                foreach (var unanswered in batch.Where(e => !answered.Contains(e.Id)))
+                    result.Refused(messages[int.Parse(unanswered.Id, CultureInfo.InvariantCulture)],
+                        $"SNS did not answer for it in PublishBatch to topic {topic}");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                result.Refused(message, $"publishing to topic {topic}: {OutboxSendResult.Describe(e)}", e);
+                foreach (var entry in batch)
+                    result.Refused(messages[int.Parse(entry.Id, CultureInfo.InvariantCulture)],
+                        $"publishing to topic {topic}: {OutboxSendResult.Describe(e)}", e);
             }
         }));
     }

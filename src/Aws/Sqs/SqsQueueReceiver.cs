@@ -8,7 +8,9 @@ namespace Payments.Aws.Sqs;
 /// Long-polls one queue and dispatches each message with bounded concurrency. A message is deleted only
 /// after its dispatch succeeded; a failure leaves it to reappear after the visibility timeout (and, after
 /// MaxReceiveCount receives, in the dead-letter queue). While a message is being processed its visibility
-/// is extended, so a slow consumer does not see its message handed to someone else.
+/// is extended, so a slow consumer does not see its message handed to someone else. Deletes, releases and
+/// extensions go to SQS in batch calls of up to ten (<see cref="SqsReceiptBatcher"/>, <see cref="SqsVisibilityExtender"/>).
+/// A delete that fails is only logged: the message comes back and the endpoint's inbox recognises it.
 /// </summary>
 sealed partial class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology topology, SqsMessageDispatcher dispatcher,
     AwsMessagingOptions options, ILogger logger)
@@ -18,6 +20,13 @@ sealed partial class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology 
         var queueUrl = await topology.QueueUrl(queue);
         var slots = new SemaphoreSlim(options.ConcurrencyPerQueue);
         var inFlight = new HashSet<Task>();
+        var deletes = new SqsReceiptBatcher(entries => Delete(queueUrl, entries));
+        var releases = new SqsReceiptBatcher(entries => Release(queueUrl, entries));
+        var batchers = Task.WhenAll(deletes.Run(), releases.Run());
+        var extender = new SqsVisibilityExtender(sqs, queueUrl, queue, options.VisibilityTimeout, logger);
+        using var stopExtending = new CancellationTokenSource();
+        var extending = extender.Run(stopExtending.Token);
+        var batching = new Batching(deletes, releases, extender);
 
         while (!stopReceiving.IsCancellationRequested)
         {
@@ -40,8 +49,7 @@ sealed partial class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology 
                 var messages = response.Messages ?? [];
                 if (messages.Count == 0 || stopReceiving.IsCancellationRequested)
                 {
-                    foreach (var message in messages)
-                        await Release(queueUrl, message.ReceiptHandle);
+                    await Task.WhenAll(messages.Select(m => Release(batching, m)));
                     slots.Release();
                     continue;
                 }
@@ -51,7 +59,7 @@ sealed partial class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology 
                     await slots.WaitAsync(CancellationToken.None);
                 foreach (var message in messages)
                 {
-                    var task = Process(queueUrl, message, abortProcessing).ContinueWith(_ => slots.Release(), TaskScheduler.Default);
+                    var task = Process(batching, message, abortProcessing).ContinueWith(_ => slots.Release(), TaskScheduler.Default);
                     lock (inFlight)
                         inFlight.Add(task);
                     _ = task.ContinueWith(t => { lock (inFlight) inFlight.Remove(t); }, TaskScheduler.Default);
@@ -71,66 +79,66 @@ sealed partial class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology 
         lock (inFlight)
             remaining = inFlight.ToArray();
         await Task.WhenAll(remaining);
+        await stopExtending.CancelAsync();
+        await extending;
+        deletes.Complete();
+        releases.Complete();
+        await batchers;
     }
 
-    async Task Process(string queueUrl, Message message, CancellationToken abortProcessing)
+    /// <summary>What the messages of one run share: the batched deletes and releases, and the visibility extender.</summary>
+    sealed record Batching(SqsReceiptBatcher Deletes, SqsReceiptBatcher Releases, SqsVisibilityExtender Extender);
+
+    async Task Process(Batching batching, Message message, CancellationToken abortProcessing)
     {
-        using var extension = new CancellationTokenSource();
-        var extender = ExtendVisibility(queueUrl, message.ReceiptHandle, extension.Token);
+        batching.Extender.Track(message);
         try
         {
             var attributes = (message.MessageAttributes ?? [])
                 .Where(a => a.Value.StringValue is not null)
                 .ToDictionary(a => a.Key, a => a.Value.StringValue);
             await dispatcher.Dispatch(queue, message.Body, attributes, abortProcessing);
-            await extension.CancelAsync();
-            await extender;
-            await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle, CancellationToken.None);
+            batching.Extender.Untrack(message);
+            if (await batching.Deletes.Add(message.ReceiptHandle) is { } reason)
+                LogNotDeleted(logger, message.MessageId, queue, reason);
         }
         catch (Exception e)
         {
-            await extension.CancelAsync();
-            await extender;
+            batching.Extender.Untrack(message);
             if (abortProcessing.IsCancellationRequested)
             {
                 // Shutting down: hand the message back at once instead of after the visibility timeout.
-                await Release(queueUrl, message.ReceiptHandle);
+                await Release(batching, message);
                 return;
             }
             LogMessageFaulted(logger, e, message.MessageId, queue, message.Attributes?.GetValueOrDefault("ApproximateReceiveCount"));
         }
     }
 
-    async Task ExtendVisibility(string queueUrl, string receiptHandle, CancellationToken done)
+    async Task Release(Batching batching, Message message)
     {
-        var every = options.VisibilityTimeout / 2;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(every, done);
-                await sqs.ChangeMessageVisibilityAsync(queueUrl, receiptHandle, (int)options.VisibilityTimeout.TotalSeconds, done);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception e)
-        {
-            LogVisibilityNotExtended(logger, e, queue);
-        }
+        if (await batching.Releases.Add(message.ReceiptHandle) is { } reason)
+            LogNotReleased(logger, message.MessageId, queue, reason);
     }
 
-    async Task Release(string queueUrl, string receiptHandle)
+    async Task<IReadOnlyDictionary<string, string>> Delete(string queueUrl, IReadOnlyList<(string Id, string ReceiptHandle)> entries)
     {
-        try
+        var response = await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
         {
-            await sqs.ChangeMessageVisibilityAsync(queueUrl, receiptHandle, 0);
-        }
-        catch (Exception e)
+            QueueUrl = queueUrl,
+            Entries = entries.Select(e => new DeleteMessageBatchRequestEntry(e.Id, e.ReceiptHandle)).ToList(),
+        }, CancellationToken.None);
+        return (response.Failed ?? []).ToDictionary(f => f.Id, f => $"{f.Code} {f.Message}");
+    }
+
+    async Task<IReadOnlyDictionary<string, string>> Release(string queueUrl, IReadOnlyList<(string Id, string ReceiptHandle)> entries)
+    {
+        var response = await sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
         {
-            LogNotReleased(logger, e, queue);
-        }
+            QueueUrl = queueUrl,
+            Entries = entries.Select(e => new ChangeMessageVisibilityBatchRequestEntry(e.Id, e.ReceiptHandle) { VisibilityTimeout = 0 }).ToList(),
+        }, CancellationToken.None);
+        return (response.Failed ?? []).ToDictionary(f => f.Id, f => $"{f.Code} {f.Message}");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from {Queue} failed; retrying")]
@@ -139,9 +147,9 @@ sealed partial class SqsQueueReceiver(string queue, IAmazonSQS sqs, SqsTopology 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} from {Queue} faulted (receive {ReceiveCount}); it will be redelivered")]
     static partial void LogMessageFaulted(ILogger logger, Exception exception, string messageId, string queue, string? receiveCount);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not extend the visibility of a message from {Queue}")]
-    static partial void LogVisibilityNotExtended(ILogger logger, Exception exception, string queue);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete message {MessageId} from {Queue} ({Reason}); it returns after its visibility timeout and the inbox skips it")]
+    static partial void LogNotDeleted(ILogger logger, string messageId, string queue, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a message of {Queue}; it returns after its visibility timeout")]
-    static partial void LogNotReleased(ILogger logger, Exception exception, string queue);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release message {MessageId} of {Queue} ({Reason}); it returns after its visibility timeout")]
+    static partial void LogNotReleased(ILogger logger, string messageId, string queue, string reason);
 }
