@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Design.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Scaffolding;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Persistence;
@@ -51,5 +53,7 @@ public class CompiledModelTests
             $"--namespace {ModelNamespace} --context PaymentsDbContext");
     }
 
-    static string Normalise(string code) => code.TrimStart('\uFEFF').ReplaceLineEndings("\n");
+    // The generator gives each run a new model id; everything else is a function of the model.
+    static string Normalise(string code) =>
+        Regex.Replace(code.TrimStart('\uFEFF').ReplaceLineEndings("\n"), @"modelId: new Guid\(""[0-9a-f-]+""\)", "modelId: _");
 }
