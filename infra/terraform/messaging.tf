@@ -60,20 +60,6 @@ locals {
         "Payments_Contracts-RefundFailed",
       ]
     }
-    notifications = {
-      name = "notifications"
-      topics = [
-        "Payments_Contracts-PaymentSucceeded",
-        "Payments_Contracts-PaymentFailed",
-        "Payments_Contracts-RefundSucceeded",
-        "Payments_Contracts-RefundFailed",
-      ]
-    }
-    # Fed by the EventBridge bus instead (eventbridge.tf, local.bus_fed_queues): no topics, so no outcome arrives twice.
-    analytics = {
-      name   = "analytics"
-      topics = []
-    }
   }
 
   # One topic per published message type.

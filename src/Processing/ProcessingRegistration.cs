@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Payments.Processing.Analytics;
 using Payments.Processing.Charging;
 using Payments.Processing.Endpoints;
 using Payments.Processing.Gateway;
@@ -31,7 +30,7 @@ public static class ProcessingRegistration
     }
 
     /// <summary>
-    /// The payment saga, the gateway consumers, the webhook fan-out, the analytics consumer and, with <paramref name="forwardOutcomes"/>, the outcome forwarder and its
+    /// The payment saga, the gateway consumers and, with <paramref name="forwardOutcomes"/>, the outcome forwarder and its
     /// queue. The saga's repository is storage's to give: the caller sets it on the returned registration.
     /// </summary>
     public static ISagaRegistrationConfigurator<PaymentState> AddPaymentProcessing(this IBusRegistrationConfigurator bus, bool forwardOutcomes)
@@ -39,8 +38,6 @@ public static class ProcessingRegistration
         var saga = bus.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateMachineDefinition>();
         bus.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
         bus.AddConsumer<ReconcileChargeConsumer, ReconcileChargeConsumerDefinition>();
-        bus.AddConsumer<WebhookFanOut, WebhookFanOutDefinition>();
-        bus.AddConsumer<AnalyticsConsumer, AnalyticsConsumerDefinition>();
         if (forwardOutcomes)
         {
             bus.AddConsumer<OutcomeForwarder, OutcomeForwarderDefinition>();

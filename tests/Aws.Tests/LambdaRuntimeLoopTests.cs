@@ -145,7 +145,7 @@ public class LambdaRuntimeLoopTests
     }
 
     [Fact]
-    public async Task A_notifications_batch_sends_its_webhooks_before_the_answer_and_the_sweep_sends_their_retries()
+    public async Task A_batch_that_finishes_a_payment_sends_its_webhooks_before_the_answer_and_the_sweep_sends_their_retries()
     {
         var database = await TestPostgres.CreateDatabase();
         var sql = new Sql(database);
@@ -158,9 +158,12 @@ public class LambdaRuntimeLoopTests
             return Task.CompletedTask;
         });
         var (user, payment) = (Guid.NewGuid(), Guid.NewGuid());
+        // A payment the saga is charging; the gateway's approval finishes it, and that transaction plans the webhook.
         await sql.Execute($"""
-            INSERT INTO payments (id, user_id, amount, currency, status, charge_id, created_at, updated_at, completed_at)
-            VALUES ('{payment}', '{user}', 900, 'USD', 'SUCCESS', 'ch_1', now(), now(), now());
+            INSERT INTO payments (id, user_id, amount, currency, status, created_at, updated_at)
+            VALUES ('{payment}', '{user}', 900, 'USD', 'PENDING', now(), now());
+            INSERT INTO payment_sagas (correlation_id, current_state, user_id, amount, currency, attempts, created_at, updated_at)
+            VALUES ('{payment}', 'Charging', '{user}', 900, 'USD', 1, now(), now());
             INSERT INTO webhook_endpoints (id, user_id, url, event_types, enabled, secret, created_at, updated_at)
             VALUES (gen_random_uuid(), '{user}', '{receiver.Url}', ARRAY['payment.succeeded'], true,
                     'whsec_{Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))}', now(), now());
@@ -168,7 +171,7 @@ public class LambdaRuntimeLoopTests
         settings["Payments:Outbox:DeliveryEnabled"] = "false";
         using (var worker = await AwsHost.StartWorker(settings))
         {
-            await AwsHost.PublishThroughOutbox(worker, new PaymentSucceeded(Guid.NewGuid(), payment, user, 900, "USD", "ch_1", DateTimeOffset.UtcNow));
+            await AwsHost.PublishThroughOutbox(worker, new PaymentCharged(payment, "ch_1", 1, DateTimeOffset.UtcNow));
             await worker.StopAsync();
         }
         var envelope = (await sql.Query("SELECT body FROM outbox_messages", r => r.GetString(0))).Single();
@@ -177,7 +180,7 @@ public class LambdaRuntimeLoopTests
         await using var api = await LambdaFakeRuntimeApi.Start();
         await using var lambda = await RunningLambda.Start(api, settings);
 
-        api.Enqueue(Event(SqsEvents.Record("n-1", envelope, QueueArn(settings, "notifications"))), DateTimeOffset.UtcNow + Soon);
+        api.Enqueue(Event(SqsEvents.Record("n-1", envelope, QueueArn(settings, EndpointNames.PaymentSaga))), DateTimeOffset.UtcNow + Soon);
         var answer = await api.NextAnswer();
 
         Assert.Equal([], Failures(answer));

@@ -5,8 +5,8 @@ using Payments.TestSupport;
 namespace Payments.Aws.Tests;
 
 /// <summary>
-/// Distributed mode: the outcome crosses SNS into the worker's own <c>notifications</c> queue, whose fan-out plans the
-/// delivery, and the worker's sender posts it.
+/// Distributed mode: the payment saga's transaction on the worker that finishes the payment plans the delivery, and the
+/// worker's sender posts it.
 /// </summary>
 public class WebhookDistributedTests : IAsyncLifetime
 {
@@ -31,7 +31,7 @@ public class WebhookDistributedTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_payment_outcome_reaches_the_merchant_through_the_notifications_queue()
+    public async Task A_payment_outcome_reaches_the_merchant_from_the_worker_that_finished_it()
     {
         var user = Guid.NewGuid();
         var secret = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));

@@ -5,7 +5,6 @@ using Payments.Aws.EventBridge;
 using Payments.Aws.Sqs;
 using Payments.Contracts;
 using Payments.Processing.Endpoints;
-using Payments.Processing.Outcomes;
 
 namespace Payments.Infra.Tests;
 
@@ -55,19 +54,15 @@ public class TerraformNamesTests(TerraformFixture fixture)
     Dictionary<string, (string Key, JsonObject Entry)> WorkerQueueEntries() =>
         Model.Locals["worker_queues"]!.AsObject().ToDictionary(q => q.Value!["name"]!.GetValue<string>(), q => (q.Key, q.Value!.AsObject()));
 
-    /// <summary>local.bus_fed_queues: worker queue keys the EventBridge bus feeds, with their rules' detail types.</summary>
-    JsonObject BusFedQueues() => Model.Locals["bus_fed_queues"]!.AsObject();
-
     [Fact]
-    public void Each_queue_subscribes_to_the_topics_of_the_message_types_its_endpoint_consumes_unless_the_bus_feeds_it()
+    public void Each_queue_subscribes_to_the_topics_of_the_message_types_its_endpoint_consumes()
     {
         var queues = WorkerQueueEntries();
         foreach (var endpoint in Endpoints)
         {
             Assert.True(queues.TryGetValue(endpoint.Queue, out var entry), $"local.worker_queues has no entry for {endpoint.Queue}");
             var topics = entry.Entry["topics"]!.AsArray().Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
-            // Fed by one path only, so nothing arrives twice by design.
-            var expected = BusFedQueues().ContainsKey(entry.Key) ? [] : endpoint.SubscribedTypes.Select(EntityNames.TopicFor).Order(StringComparer.Ordinal).ToArray();
+            var expected = endpoint.SubscribedTypes.Select(EntityNames.TopicFor).Order(StringComparer.Ordinal).ToArray();
             Assert.Equal(expected, topics);
         }
 
@@ -121,36 +116,5 @@ public class TerraformNamesTests(TerraformFixture fixture)
         var worker = Model.Resource("aws_lambda_function", "worker").Body["environment"]![0]!["variables"]!.GetValue<string>();
         Assert.Matches(@"\bPayments__EventBridge__BusName\s*=\s*aws_cloudwatch_event_bus\.payments\.name\b", worker);
         Assert.Equal("Payments:EventBridge:BusName", OutcomeForwardingOptions.BusNameKey);
-    }
-
-    [Fact]
-    public void The_bus_feeds_only_queues_that_take_bus_events_with_every_type_they_consume_through_their_own_rule()
-    {
-        Assert.Equal(OutcomeForwarder.Source, Model.Locals["event_source"]!.GetValue<string>());
-        var byKey = WorkerQueueEntries().ToDictionary(q => q.Value.Key, q => q.Key);
-        Assert.NotEmpty(BusFedQueues());
-        foreach (var (key, fed) in BusFedQueues())
-        {
-            Assert.True(byKey.TryGetValue(key, out var queue), $"local.bus_fed_queues.{key} is not a key of local.worker_queues");
-            var endpoint = Endpoints.Single(e => e.Queue == queue);
-            Assert.True(endpoint.AcceptsBusEvents, $"the bus feeds {queue}, whose endpoint does not take EventBridge events");
-            // Every type the endpoint consumes passes its rule ([] passes every event of the source).
-            var detailTypes = fed!["detail_types"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
-            if (detailTypes.Count > 0)
-                Assert.Subset(detailTypes.ToHashSet(), endpoint.SubscribedTypes.Select(OutcomeForwarder.DetailTypeOf).ToHashSet());
-        }
-
-        var rule = Model.Resource("aws_cloudwatch_event_rule", "to_queue");
-        Assert.Equal("${local.bus_fed_queues}", rule.String("for_each"));
-        Assert.Matches(@"\bsource\s*=\s*\[local\.event_source\]", rule.String("event_pattern"));
-        Assert.Matches(@"""detail-type""\s*=\s*each\.value\.detail_types", rule.String("event_pattern"));
-        Assert.Contains("aws_cloudwatch_event_bus.payments", rule.String("event_bus_name"));
-
-        // The rule's target is the worker queue itself, and what EventBridge cannot deliver lands in the queue's own DLQ.
-        var target = Model.Resource("aws_cloudwatch_event_target", "to_queue");
-        Assert.Equal("${local.bus_fed_queues}", target.String("for_each"));
-        Assert.Equal($"${{aws_sqs_queue.{WorkerQueues().Name}[each.key].arn}}", target.String("arn"));
-        Assert.Equal("${aws_cloudwatch_event_rule.to_queue[each.key].name}", target.String("rule"));
-        Assert.Equal("${aws_sqs_queue.worker_dlq[each.key].arn}", target.Body["dead_letter_config"]![0]!["arn"]!.GetValue<string>());
     }
 }

@@ -4,9 +4,9 @@ using Payments.Processing.Analytics;
 namespace Payments.Persistence.Analytics;
 
 /// <summary>
-/// Records an outcome in the scope's transaction (the consumer's inbox transaction). A payment's creation time is the
-/// payment row's (same database; the event does not carry it). <c>ON CONFLICT … DO NOTHING</c>: a payment or refund is
-/// counted once however often its outcome arrives, even under a new MessageId the inbox has not seen.
+/// Records an outcome in the scope's transaction (the completion's, which finished the payment or refund). A payment's
+/// creation time is the payment row's. <c>ON CONFLICT … DO NOTHING</c>: a payment or refund is counted once however often it
+/// is recorded.
 /// </summary>
 public sealed class PostgresPaymentOutcomeRecorder(PaymentsDbContext db) : IPaymentOutcomeRecorder
 {

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
+using Payments.Processing.Analytics;
 using Payments.Processing.Telemetry;
+using Payments.Processing.Webhooks;
 using Payments.Sagas;
 
 namespace Payments.Persistence.Sagas;
@@ -8,10 +10,17 @@ namespace Payments.Persistence.Sagas;
 /// <summary>
 /// Finishing a payment on Postgres, in the saga's own transaction (the scope's context): the payments row takes the
 /// terminal status unless it has one already, so the API never shows an outcome that was not committed; the same
-/// statement drops the payment's scheduled messages (charge timeout, retry) still waiting in the outbox. The payment
-/// is counted as completed after the commit, and only when this statement is the one that finished it.
+/// statement drops the payment's scheduled messages (charge timeout, retry) still waiting in the outbox. Only when this
+/// statement is the one that finished it, the same transaction records the analytics fact and plans the owner's webhooks
+/// (their <c>webhook-id</c> the outcome event's id), so neither needs a consumer of the outcome event and a transaction of
+/// its own; and the payment is counted as completed after the commit.
 /// </summary>
-public sealed class PostgresPaymentCompletion(PaymentsDbContext db, PaymentMetrics metrics, AfterCommit afterCommit) : IPaymentCompletion
+public sealed class PostgresPaymentCompletion(
+    PaymentsDbContext db,
+    IPaymentOutcomeRecorder analytics,
+    IWebhookDeliveryPlanner webhooks,
+    PaymentMetrics metrics,
+    AfterCommit afterCommit) : IPaymentCompletion
 {
     public async Task Complete(PaymentState saga, string publicStatus, CancellationToken cancellationToken)
     {
@@ -27,7 +36,11 @@ public sealed class PostgresPaymentCompletion(PaymentsDbContext db, PaymentMetri
               WHERE id = {saga.CorrelationId} AND status = {PaymentStatus.Pending}
              RETURNING created_at AS "Value"
              """).ToListAsync(cancellationToken);
-        if (finished is [var createdAt])
-            afterCommit.Add(() => metrics.Completed(publicStatus, completedAt - createdAt));
+        if (finished is not [var createdAt])
+            return;
+        await analytics.Record(saga.CorrelationId, saga.UserId, publicStatus, saga.Amount, saga.Currency, completedAt, cancellationToken);
+        var eventType = publicStatus == PaymentStatus.Success ? WebhookEventTypes.PaymentSucceeded : WebhookEventTypes.PaymentFailed;
+        await webhooks.PlanOutcome(OutcomeEventId.For(saga.CorrelationId), eventType, saga.CorrelationId, saga.UserId, cancellationToken);
+        afterCommit.Add(() => metrics.Completed(publicStatus, completedAt - createdAt));
     }
 }

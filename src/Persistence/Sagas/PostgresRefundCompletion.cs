@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
+using Payments.Processing.Analytics;
+using Payments.Processing.Webhooks;
 using Payments.Sagas;
 
 namespace Payments.Persistence.Sagas;
@@ -9,14 +11,17 @@ namespace Payments.Persistence.Sagas;
 /// takes the terminal status only while it is PENDING, and only then does the payment move the amount: a success adds it to
 /// what was refunded (it stays reserved), a failure releases its reservation. A redelivered or repeated completion matches no
 /// PENDING row and changes nothing. The same statement drops the refund's scheduled messages still waiting in the outbox.
+/// Only when this statement is the one that finished it, the same transaction records the analytics fact and plans the
+/// owner's webhooks (their <c>webhook-id</c> the outcome event's id).
 /// </summary>
-public sealed class PostgresRefundCompletion(PaymentsDbContext db) : IRefundCompletion
+public sealed class PostgresRefundCompletion(PaymentsDbContext db, IPaymentOutcomeRecorder analytics, IWebhookDeliveryPlanner webhooks)
+    : IRefundCompletion
 {
     public async Task Complete(RefundState saga, string status, CancellationToken cancellationToken)
     {
         var completedAt = saga.CompletedAt ?? DateTimeOffset.UtcNow;
         var succeeded = status == RefundStatus.Succeeded;
-        await db.Database.ExecuteSqlAsync(
+        var finished = await db.Database.SqlQuery<Guid>(
             $"""
              WITH cancelled_schedules AS (
                DELETE FROM outbox_messages WHERE correlation_id = {saga.CorrelationId} AND enqueue_time IS NOT NULL
@@ -32,6 +37,13 @@ public sealed class PostgresRefundCompletion(PaymentsDbContext db) : IRefundComp
                     refund_reserved = p.refund_reserved - CASE WHEN {succeeded} THEN 0 ELSE f.amount END
                FROM finished f
               WHERE p.id = f.payment_id
-             """, cancellationToken);
+             RETURNING p.id AS "Value"
+             """).ToListAsync(cancellationToken);
+        if (finished is not [_])
+            return;
+        await analytics.RecordRefund(saga.CorrelationId, saga.PaymentId, saga.UserId, status, saga.Amount, saga.Currency, completedAt,
+            cancellationToken);
+        var eventType = succeeded ? WebhookEventTypes.RefundSucceeded : WebhookEventTypes.RefundFailed;
+        await webhooks.PlanRefundOutcome(OutcomeEventId.For(saga.CorrelationId), eventType, saga.CorrelationId, saga.UserId, cancellationToken);
     }
 }

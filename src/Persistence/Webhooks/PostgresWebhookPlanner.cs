@@ -4,8 +4,8 @@ using Payments.Processing.Webhooks;
 namespace Payments.Persistence.Webhooks;
 
 /// <summary>
-/// Plans an outcome's deliveries in the scope's transaction (the consumer's inbox transaction): one row per matching
-/// endpoint, <c>ON CONFLICT (endpoint_id, event_id) DO NOTHING</c> so a second arrival of the event adds nothing, and
+/// Plans an outcome's deliveries in the scope's transaction (the completion's, which finished the payment or refund): one row
+/// per matching endpoint, <c>ON CONFLICT (endpoint_id, event_id) DO NOTHING</c> so planning the event again adds nothing, and
 /// the sender is woken after the commit.
 /// </summary>
 public sealed class PostgresWebhookPlanner(PaymentsDbContext db, AfterCommit afterCommit, WebhookSignal signal, TimeProvider time)

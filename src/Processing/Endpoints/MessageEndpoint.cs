@@ -12,11 +12,4 @@ public sealed record MessageEndpoint(string Queue, Func<IReceiveEndpointDispatch
 {
     /// <summary>The message types whose topics this endpoint's queue subscribes to.</summary>
     public IEnumerable<Type> SubscribedTypes => Messages.Where(m => m.Delivery == Delivery.Published).Select(m => m.Type);
-
-    /// <summary>
-    /// Whether the queue also takes its published types as EventBridge events (<c>source</c>, <c>detail-type</c>,
-    /// <c>detail</c>), the shape an EventBridge rule's SQS target delivers, so the queue can be fed by the bus instead of
-    /// the topics.
-    /// </summary>
-    public bool AcceptsBusEvents { get; init; }
 }

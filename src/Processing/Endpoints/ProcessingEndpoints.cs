@@ -1,10 +1,8 @@
 using MassTransit;
 using Payments.Contracts;
-using Payments.Processing.Analytics;
 using Payments.Processing.Charging;
 using Payments.Processing.Outcomes;
 using Payments.Processing.Refunds;
-using Payments.Processing.Webhooks;
 using Payments.Sagas;
 using static Payments.Processing.Endpoints.ConsumedMessage;
 
@@ -54,24 +52,15 @@ public static class ProcessingEndpoints
         new(EndpointNames.ReconcileRefund, f => f.CreateConsumerReceiver<ReconcileRefundConsumer>(EndpointNames.ReconcileRefund),
             [Sent<Contracts.ReconcileRefund>(m => m.RefundId)]);
 
-    /// <summary>Every payment and refund outcome: what the notification, analytics and forwarding endpoints take.</summary>
+    /// <summary>
+    /// Every payment and refund outcome: what the forwarding endpoint takes. Nothing else here consumes them: the analytics
+    /// fact and the webhooks are written by the transaction that finishes the payment or refund.
+    /// </summary>
     static IReadOnlyList<ConsumedMessage> OutcomeEvents =>
     [
         Published<PaymentSucceeded>(m => m.PaymentId), Published<PaymentFailed>(m => m.PaymentId),
         Published<RefundSucceeded>(m => m.PaymentId), Published<RefundFailed>(m => m.PaymentId),
     ];
-
-    /// <summary>Plans the owner's webhooks for each payment and refund outcome.</summary>
-    public static MessageEndpoint Notifications { get; } =
-        new(WebhookFanOutDefinition.QueueName, f => f.CreateConsumerReceiver<WebhookFanOut>(WebhookFanOutDefinition.QueueName),
-            OutcomeEvents)
-        { AcceptsBusEvents = true };
-
-    /// <summary>Records each payment and refund outcome for the daily analytics.</summary>
-    public static MessageEndpoint Analytics { get; } =
-        new(AnalyticsConsumerDefinition.QueueName, f => f.CreateConsumerReceiver<AnalyticsConsumer>(AnalyticsConsumerDefinition.QueueName),
-            OutcomeEvents)
-        { AcceptsBusEvents = true };
 
     /// <summary>
     /// Optional, so not in <see cref="Always"/>: exists only while outcome forwarding is configured
@@ -83,7 +72,7 @@ public static class ProcessingEndpoints
 
     /// <summary>The endpoints every processing host has.</summary>
     public static IReadOnlyList<MessageEndpoint> Always { get; } =
-        [PaymentSaga, ChargePayment, ReconcileCharge, Notifications, Analytics, RefundSaga, RefundCharge, ReconcileRefund];
+        [PaymentSaga, ChargePayment, ReconcileCharge, RefundSaga, RefundCharge, ReconcileRefund];
 
     /// <summary>Every endpoint that can exist: for provisioning, dead-letter tooling and the Terraform names check.</summary>
     public static IReadOnlyList<MessageEndpoint> All { get; } = [.. Always, ForwardOutcomes];

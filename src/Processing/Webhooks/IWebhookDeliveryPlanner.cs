@@ -1,12 +1,15 @@
 namespace Payments.Processing.Webhooks;
 
-/// <summary>Plans the webhooks of a payment's or a refund's outcome. Storage implements it in the consumer's inbox transaction.</summary>
+/// <summary>
+/// Plans the webhooks of a payment's or a refund's outcome. Storage implements it in the scope's transaction: the one that
+/// finishes the payment or refund.
+/// </summary>
 public interface IWebhookDeliveryPlanner
 {
     /// <summary>
     /// One pending delivery of the event per enabled endpoint of <paramref name="userId"/> subscribed to
     /// <paramref name="eventType"/>, due now, its body (the payment) fixed now; an (endpoint, event) pair planned before is
-    /// left as it is, so a redelivered event plans nothing new. The sender is woken once the transaction commits. Returns
+    /// left as it is, so planning the event again adds nothing. The sender is woken once the transaction commits. Returns
     /// how many deliveries were planned.
     /// </summary>
     Task<int> PlanOutcome(Guid eventId, string eventType, Guid paymentId, Guid userId, CancellationToken cancellationToken);

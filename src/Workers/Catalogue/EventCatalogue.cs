@@ -59,16 +59,9 @@ public static class EventCatalogue
         foreach (var endpoint in ProcessingEndpoints.All.OrderBy(e => e.Queue, StringComparer.Ordinal))
         {
             var names = endpoint.Messages.Select(m => m.Type.Name).ToList();
-            var busMessageNames = endpoint.AcceptsBusEvents ? endpoint.SubscribedTypes.Select(BusMessageName).ToList() : [];
-            var busEvents = endpoint.AcceptsBusEvents
-                ? $" It also takes them as EventBridge events, as a rule's SQS target delivers them ({string.Join(", ", busMessageNames)}), "
-                  + "so a deployment may feed it from the bus instead of the topics (on AWS: infra/terraform's local.bus_fed_queues). The same event by either path is processed once (by `eventId`); an event of another source or `detail-type` is logged and "
-                  + "acknowledged; one whose `detail` does not read as its contract faults like any message."
-                : "";
-            names.AddRange(busMessageNames);
             channels[endpoint.Queue] = Channel(PrefixedAddress(endpoint.Queue), $"SQS queue {endpoint.Queue}",
                 $"Takes {string.Join(", ", endpoint.Messages)}: published messages through its subscriptions to their topics, sent ones by "
-                + $"the queue's name.{busEvents} After {new AwsMessagingOptions().MaxReceiveCount} receives a message moves to {EntityNames.DeadLetterQueueFor(endpoint.Queue)}.",
+                + $"the queue's name. After {new AwsMessagingOptions().MaxReceiveCount} receives a message moves to {EntityNames.DeadLetterQueueFor(endpoint.Queue)}.",
                 names, new JsonObject { ["sqs"] = new JsonObject { ["bindingVersion"] = "0.2.0" } });
             operations[$"receive-{endpoint.Queue}"] = Operation("receive", endpoint.Queue, $"The system consumes from {endpoint.Queue}.", names);
             foreach (var sent in endpoint.Messages.Where(m => m.Delivery == Delivery.Sent))

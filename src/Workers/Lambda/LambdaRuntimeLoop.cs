@@ -158,7 +158,7 @@ public sealed partial class LambdaRuntimeLoop(
     }
 
     /// <summary>
-    /// Best effort, after a batch that planned webhook deliveries (a <c>notifications</c> batch, or re-armed ones): their first
+    /// Best effort, after a batch that planned webhook deliveries (a batch that finished payments or refunds, or re-armed ones): their first
     /// attempts go out before the answer, since the function may be frozen after it. Whatever is left, and every retry,
     /// is sent by the scheduled sweep, so on Lambda a retry waits for the next sweep (each minute) at the latest.
     /// </summary>

@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Contracts;
+using Payments.Persistence;
+using Payments.Processing.Analytics;
 using Payments.Sagas;
 using Payments.TestSupport;
 using Payments.Workers.Analytics;
@@ -13,7 +16,8 @@ using T = Payments.Api.Problems.ApiProblems.Types;
 namespace Payments.Api.Tests.Analytics;
 
 /// <summary>
-/// The analytics consumer and <c>GET /analytics/daily</c>: each outcome counted once, exact percentiles, the caller's own
+/// The analytics facts (written by the transaction that finishes a payment or refund) and <c>GET /analytics/daily</c>: each
+/// outcome counted once, exact percentiles, the caller's own
 /// figures only, the range rules, and a rebuild from <c>payments</c> that finds nothing to change. A database of its own:
 /// the rebuild and the comparison cover the whole table.
 /// </summary>
@@ -27,7 +31,7 @@ public class AnalyticsTests : IAsyncLifetime
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
-    public async Task A_republished_outcome_is_counted_once()
+    public async Task A_completion_run_again_counts_the_payment_once()
     {
         var user = Guid.NewGuid();
         var created = await PaymentRequests.Post(_api.ClientFor(user), PaymentRequests.Body(user, 1999), "an-once-1");
@@ -36,16 +40,17 @@ public class AnalyticsTests : IAsyncLifetime
             TimeSpan.FromSeconds(20), "the outcome to be recorded");
         var completedAt = (await _api.Sql.Query($"SELECT completed_at FROM payments WHERE id = '{paymentId}'", r => r.GetFieldValue<DateTimeOffset>(0)))[0];
 
-        // As a re-publish carries it: the same event, new MessageIds, so the inbox lets both through to the consumer.
-        var bus = _api.Services.GetRequiredService<IBus>();
-        Guid[] messageIds = [NewId.NextGuid(), NewId.NextGuid()];
-        foreach (var messageId in messageIds)
-            await bus.Publish(new PaymentSucceeded(OutcomeEventId.For(paymentId), paymentId, user, 1999, "USD", "ch_again", completedAt),
-                context => context.MessageId = messageId);
-        // Two messages, each consumed by the webhook fan-out and by analytics: four inbox rows, so analytics runs in the inbox too.
-        await Sql.WaitUntil(async () => await _api.Sql.Count("inbox_states",
-                $"consumed IS NOT NULL AND message_id IN ('{messageIds[0]}', '{messageIds[1]}')") == 4,
-            TimeSpan.FromSeconds(20), "the webhook fan-out and analytics to consume both re-published outcomes");
+        // The saga's completion again, as a redelivered or retried terminal transition would run it: twice, committed.
+        for (var i = 0; i < 2; i++)
+        {
+            await using var scope = _api.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+            var saga = await db.PaymentSagas.AsNoTracking().SingleAsync(s => s.CorrelationId == paymentId);
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await scope.ServiceProvider.GetRequiredService<IPaymentCompletion>().Complete(saga, PaymentStatus.Success, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        Assert.Equal(1, await _api.Sql.Count("analytics_payment_outcomes", $"payment_id = '{paymentId}'"));
 
         var today = DateOnly.FromDateTime(completedAt.UtcDateTime);
         var day = Assert.Single(await Days(user, today, today));
@@ -164,7 +169,7 @@ public class AnalyticsTests : IAsyncLifetime
         var nextDay = paid.AddDays(1);
         var refunded = await RefundOutcome(user, payment, true, 2_500, nextDay);
         var refusedByGateway = await RefundOutcome(user, payment, false, 1_000, nextDay);
-        // The same outcome re-published under a new MessageId: the inbox lets it through, the refund's row drops it.
+        // The same outcome recorded again: the refund's row drops it.
         await RefundOutcome(user, payment, true, 2_500, nextDay, refunded);
         await Sql.WaitUntil(async () => await _api.Sql.Count("analytics_refund_outcomes", $"user_id = '{user}'") == 2,
             TimeSpan.FromSeconds(20), "both refund outcomes to be recorded");
@@ -189,7 +194,7 @@ public class AnalyticsTests : IAsyncLifetime
         Assert.Contains("0 daily figures differ", output.ToString());
     }
 
-    /// <summary>A finished refund as the refund saga leaves it (row and payment), and its outcome published.</summary>
+    /// <summary>A finished refund as the refund saga leaves it (row and payment), and its outcome recorded.</summary>
     async Task<Guid> RefundOutcome(Guid user, Guid payment, bool succeeded, long amount, DateTimeOffset completedAt, Guid? republish = null)
     {
         var id = republish ?? NewId.NextGuid();
@@ -204,12 +209,9 @@ public class AnalyticsTests : IAsyncLifetime
                  INSERT INTO refunds (id, payment_id, user_id, amount, currency, status, created_at, updated_at, completed_at)
                  VALUES ('{id}', '{payment}', '{user}', {amount}, 'EUR', '{status}', '{Time(completedAt)}', '{Time(completedAt)}', '{Time(completedAt)}')
                  """);
-        var bus = _api.Services.GetRequiredService<IBus>();
-        var eventId = NewId.NextGuid();
-        if (succeeded)
-            await bus.Publish(new RefundSucceeded(eventId, id, payment, user, amount, "EUR", "re_1", completedAt));
-        else
-            await bus.Publish(new RefundFailed(eventId, id, payment, user, amount, "EUR", "declined", completedAt));
+        await using var scope = _api.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IPaymentOutcomeRecorder>().RecordRefund(id, payment, user, status, amount, "EUR",
+            completedAt, CancellationToken.None);
         return id;
     }
 
@@ -223,11 +225,9 @@ public class AnalyticsTests : IAsyncLifetime
              INSERT INTO payments (id, user_id, amount, currency, status, created_at, updated_at, completed_at)
              VALUES ('{id}', '{user}', {amount}, '{currency}', '{status}', '{Time(createdAt)}', '{Time(completedAt)}', '{Time(completedAt)}')
              """);
-        var bus = _api.Services.GetRequiredService<IBus>();
-        if (succeeded)
-            await bus.Publish(new PaymentSucceeded(OutcomeEventId.For(id), id, user, amount, currency, "ch_1", completedAt));
-        else
-            await bus.Publish(new PaymentFailed(OutcomeEventId.For(id), id, user, amount, currency, "declined", completedAt));
+        await using var scope = _api.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IPaymentOutcomeRecorder>().Record(id, user, status, amount, currency, completedAt,
+            CancellationToken.None);
         return id;
     }
 

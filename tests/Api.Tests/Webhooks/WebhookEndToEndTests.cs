@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Contracts;
+using Payments.Api.Tests.Refunds;
 using Payments.Processing.Webhooks;
 using Payments.Sagas;
 using Payments.TestSupport;
@@ -75,18 +73,11 @@ public class WebhookEndToEndTests : IAsyncLifetime
         var paymentId = (await PaymentRequests.Json(created)).GetProperty("id").GetGuid();
         await paymentsOnly.WaitFor(1);
 
-        // The refund as the refund saga leaves it, then its outcome.
-        var refundId = NewId.NextGuid();
-        var completedAt = DateTimeOffset.UtcNow;
-        await _host.Sql.Execute(
-            $"""
-             UPDATE payments SET refund_reserved = 1200, amount_refunded = 1200 WHERE id = '{paymentId}';
-             INSERT INTO refunds (id, payment_id, user_id, amount, currency, reason, status, gateway_refund_id, created_at, updated_at, completed_at)
-             VALUES ('{refundId}', '{paymentId}', '{user}', 1200, 'USD', 'damaged', 'SUCCEEDED', 're_1', now(), now(), now())
-             """);
-        var eventId = NewId.NextGuid();
-        await _host.Api.Services.GetRequiredService<IBus>()
-            .Publish(new RefundSucceeded(eventId, refundId, paymentId, user, 1200, "USD", "re_1", completedAt));
+        // A refund through the API; the refund saga's transaction that finishes it plans the webhook.
+        using var refunded = await RefundApi.Post(_host.Api.ClientFor(user), paymentId, RefundApi.Body(1200, "damaged"), "wh-refund-1-refund");
+        Assert.Equal(HttpStatusCode.Created, refunded.StatusCode);
+        var refundId = (await PaymentRequests.Json(refunded)).GetProperty("id").GetGuid();
+        var eventId = OutcomeEventId.For(refundId);
 
         var webhook = Assert.Single(await _receiver.WaitFor(1));
         webhook.Verify(secret);
@@ -96,8 +87,9 @@ public class WebhookEndToEndTests : IAsyncLifetime
         var data = body.RootElement.GetProperty("data");
         Assert.Equal(refundId, data.GetProperty("id").GetGuid());
         Assert.Equal(paymentId, data.GetProperty("payment_id").GetGuid());
-        Assert.Equal((1200, "USD", "SUCCEEDED", "damaged", "re_1"), (data.GetProperty("amount").GetInt64(), data.GetProperty("currency").GetString(),
-            data.GetProperty("status").GetString(), data.GetProperty("reason").GetString(), data.GetProperty("gateway_refund_id").GetString()));
+        Assert.Equal((1200, "USD", "SUCCEEDED", "damaged"), (data.GetProperty("amount").GetInt64(), data.GetProperty("currency").GetString(),
+            data.GetProperty("status").GetString(), data.GetProperty("reason").GetString()));
+        Assert.False(string.IsNullOrEmpty(data.GetProperty("gateway_refund_id").GetString()));
 
         await Sql.WaitUntil(async () => await _host.Sql.Count("webhook_deliveries", $"event_id = '{eventId}' AND status = 'succeeded'") == 1,
             TimeSpan.FromSeconds(10), "the refund's delivery to be recorded as succeeded");
