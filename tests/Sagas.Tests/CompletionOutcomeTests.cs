@@ -39,7 +39,7 @@ public class CompletionOutcomeTests(PostgresSagaTests.Database database) : IClas
 
         Assert.Equal(["SUCCESS"], await _sql.Query($"SELECT status FROM analytics_payment_outcomes WHERE payment_id = '{id}'", r => r.GetString(0)));
         var deliveries = await Deliveries(user);
-        Assert.Equal([(succeeded, "payment.succeeded"), (both, "payment.succeeded")], deliveries.Select(d => (d.Endpoint, d.Type)).Order());
+        Assert.Equal(new[] { (succeeded, "payment.succeeded"), (both, "payment.succeeded") }.Order(), deliveries.Select(d => (d.Endpoint, d.Type)).Order());
         Assert.All(deliveries, d => Assert.Equal(OutcomeEventId.For(id), d.EventId));
         Assert.DoesNotContain(deliveries, d => d.Endpoint == failed);
     }
