@@ -92,7 +92,7 @@ public class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : Db
             e.Property(x => x.Metadata).HasColumnType("jsonb");
             // Serves "my payments, newest first" with keyset pagination, optionally by status.
             e.HasIndex(x => new { x.UserId, x.CreatedAt, x.Id }).IsDescending(false, true, true);
-            // Only the unfinished payments: admission control counts those the saga has not started (PendingPayments).
+            // Only the unfinished payments: admission control counts them (PaymentsInProgress).
             e.HasIndex(x => x.Id, "IX_payments_pending").HasFilter("status = 'PENDING'");
         });
 

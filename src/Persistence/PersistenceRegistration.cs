@@ -62,7 +62,7 @@ public static class PersistenceRegistration
         services.AddScoped<PaymentQueries>();
         services.AddScoped<RefundCreation>();
         services.AddScoped<RefundQueries>();
-        services.AddScoped<PaymentsAwaitingSaga>();
+        services.AddScoped<PaymentsInProgress>();
         services.AddScoped<WebhookEndpoints>();
         services.AddScoped<IPaymentCompletion, PostgresPaymentCompletion>();
         services.AddScoped<IRefundCompletion, PostgresRefundCompletion>();

@@ -4,7 +4,7 @@ using Payments.Persistence.Payments;
 namespace Payments.Api.Admission;
 
 /// <summary>
-/// Admission control for new payments: refuses them while the backlog of payments the saga has not started yet is at
+/// Admission control for new payments: refuses them while the payments accepted and not yet finished are at
 /// <see cref="AdmissionOptions.MaxBacklog"/>, so that under more load than the backend can take the API stops taking
 /// the CPU and the database from it instead of piling up work. The backlog is measured every
 /// <see cref="AdmissionOptions.MeasureInterval"/> (never per request); to it are added the payments this process is
@@ -77,7 +77,7 @@ public sealed partial class PaymentAdmission(IServiceScopeFactory scopeFactory, 
         // stay added to it (counted twice at worst until the next measurement, never missed).
         var createdBefore = Interlocked.Read(ref _createdSinceMeasured);
         await using var scope = scopeFactory.CreateAsyncScope();
-        var backlog = await scope.ServiceProvider.GetRequiredService<PaymentsAwaitingSaga>().Count(_options.MaxBacklog, cancellationToken);
+        var backlog = await scope.ServiceProvider.GetRequiredService<PaymentsInProgress>().Count(_options.MaxBacklog, cancellationToken);
         Volatile.Write(ref _measured, backlog);
         Interlocked.Add(ref _createdSinceMeasured, -createdBefore);
 
@@ -109,10 +109,10 @@ public sealed partial class PaymentAdmission(IServiceScopeFactory scopeFactory, 
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refusing new payments (503): {MaxBacklog} or more payments wait for the saga")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refusing new payments (503): {MaxBacklog} or more payments are in progress")]
     static partial void LogShedding(ILogger logger, int maxBacklog);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Admitting new payments again: {Backlog} wait for the saga (bound {MaxBacklog})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admitting new payments again: {Backlog} in progress (bound {MaxBacklog})")]
     static partial void LogAdmitting(ILogger logger, long backlog, int maxBacklog);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not measure the payment backlog; admission keeps the last measurement")]

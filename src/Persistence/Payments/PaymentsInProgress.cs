@@ -3,10 +3,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Payments.Persistence.Payments;
 
 /// <summary>
-/// Payments accepted (PENDING) that the saga has not started yet: the intake backlog, wherever its
-/// <c>PaymentRequested</c> waits (outbox row, in-memory or SQS queue). Admission control bounds it.
+/// Payments accepted and not yet finished (PENDING), wherever they are: their <c>PaymentRequested</c> waiting, their saga
+/// charging or retrying. Admission control bounds it: work in progress rather than intake, so the API cannot take the
+/// CPU and the database from the later steps of the payments it already accepted.
 /// </summary>
-public sealed class PaymentsAwaitingSaga(PaymentsDbContext db)
+public sealed class PaymentsInProgress(PaymentsDbContext db)
 {
     /// <summary>
     /// Counts them, stopping at <paramref name="cap"/>: the caller only needs to know whether the bound is passed, and the
@@ -15,10 +16,7 @@ public sealed class PaymentsAwaitingSaga(PaymentsDbContext db)
     public async Task<long> Count(int cap, CancellationToken cancellationToken) =>
         (await db.Database.SqlQuery<long>($"""
                                            SELECT count(*) AS "Value"
-                                             FROM (SELECT 1 FROM payments p
-                                                    WHERE p.status = 'PENDING'
-                                                      AND NOT EXISTS (SELECT 1 FROM payment_sagas s WHERE s.correlation_id = p.id)
-                                                    LIMIT {cap}) AS waiting
+                                             FROM (SELECT 1 FROM payments p WHERE p.status = 'PENDING' LIMIT {cap}) AS in_progress
                                            """)
             .ToListAsync(cancellationToken)).Single();
 }
