@@ -9,7 +9,7 @@
 #
 # Knobs: BENCH_DURATION (s per level, 15), BENCH_LEVELS (1,8,32,128), BENCH_DRAIN_TIMEOUT (s to wait for the backlog after a level, 20),
 #        BENCH_DISTRIBUTED (1; 0 skips it), BENCH_DIST_LEVELS (1,8,32), BENCH_STARTUP_RUNS (3),
-#        BENCH_TRACING (1; 0 skips tracing on vs off), BENCH_TRACING_LEVELS (32), BENCH_TRACING_DURATION (s per level, 10),
+#        BENCH_TRACING (0; 1 adds tracing on vs off, ~2.5 min), BENCH_TRACING_LEVELS (32), BENCH_TRACING_DURATION (s per level, 10),
 #        BENCH_BACKLOG (payments the start-on-a-backlog probe starts on, 30000; 0 skips it), BENCH_BACKLOG_TIMEOUT (s, 150).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ drain_timeout=${BENCH_DRAIN_TIMEOUT:-20}
 distributed=${BENCH_DISTRIBUTED:-1}
 dist_levels=${BENCH_DIST_LEVELS:-1,8,32}
 startup_runs=${BENCH_STARTUP_RUNS:-3}
-tracing=${BENCH_TRACING:-1}
+tracing=${BENCH_TRACING:-0}
 tracing_levels=${BENCH_TRACING_LEVELS:-32}
 tracing_duration=${BENCH_TRACING_DURATION:-10}
 backlog=${BENCH_BACKLOG:-30000}
