@@ -62,7 +62,11 @@ public class DurableScheduleTests : IAsyncLifetime
         await Sql.WaitUntil(async () => await _sql.Count("payments", $"id = '{payment.Id}' AND status = 'SUCCESS'") == 1,
             TimeSpan.FromSeconds(15), "the payment to succeed after the restart");
 
-        Assert.Equal(1, await _sql.Count("payment_sagas", $"correlation_id = '{payment.Id}' AND attempts = 2"));
+        var saga = (await _sql.Query($"SELECT current_state, attempts FROM payment_sagas WHERE correlation_id = '{payment.Id}'",
+            r => (State: r.GetString(0), Attempts: r.GetInt32(1)))).Single();
+        var history = string.Join(", ", await _sql.Query($"SELECT type || '#' || coalesce(attempt, 0) FROM payment_events WHERE payment_id = '{payment.Id}' ORDER BY id",
+            r => r.GetString(0)));
+        Assert.True(saga.Attempts == 2, $"saga {saga.State} after {saga.Attempts} attempts; history: {history}");
         var charge = Assert.Single(second.Services.GetRequiredService<ChargeLedger>().Charges);
         Assert.Equal(ChargePayment.IdempotencyKeyFor(payment.Id), charge.Charge.IdempotencyKey);
         await second.StopAsync();
