@@ -24,7 +24,7 @@ static class BacklogStart
         var url = $"http://127.0.0.1:{a.Get("port")}";
         var client = new Client(url, a.Get("key"), 1);
 
-        using (var held = ApiProcess(dll, url, db, deliveryHeld: true))
+        using (var held = ApiProcess.Start(dll, url, Settings(db, deliveryHeld: true)))
         {
             await FirstCreated(client, held);
             held.Kill(entireProcessTree: true);
@@ -34,7 +34,7 @@ static class BacklogStart
         Console.Error.WriteLine($"  backlog: {count} PENDING payments with their PaymentRequested in the outbox");
 
         var clock = Stopwatch.StartNew();
-        using var process = ApiProcess(dll, url, db, deliveryHeld: false);
+        using var process = ApiProcess.Start(dll, url, Settings(db, deliveryHeld: false));
         double? first = null, median = null;
         long rssMaxKb = 0, terminal = 0;
         await using (var conn = new NpgsqlConnection(db))
@@ -83,26 +83,12 @@ static class BacklogStart
         return median is not null && exitSeconds is not null ? 0 : 1;
     }
 
-    static Process ApiProcess(string dll, string url, string db, bool deliveryHeld)
+    static Dictionary<string, string> Settings(string db, bool deliveryHeld) => new()
     {
-        var psi = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.Environment["ASPNETCORE_URLS"] = url;
-        psi.Environment["ConnectionStrings__Payments"] = db;
-        psi.Environment["Payments__Role"] = "AllInOne";
-        psi.Environment["Payments__Outbox__DeliveryEnabled"] = deliveryHeld ? "false" : "true";
-        var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+        ["ConnectionStrings__Payments"] = db,
+        ["Payments__Role"] = "AllInOne",
+        ["Payments__Outbox__DeliveryEnabled"] = deliveryHeld ? "false" : "true",
+    };
 
     static async Task FirstCreated(Client client, Process process)
     {

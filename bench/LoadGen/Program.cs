@@ -591,20 +591,8 @@ static class Startup
         var times = new JsonArray();
         for (var run = 0; run < runs; run++)
         {
-            var psi = new ProcessStartInfo("dotnet", [dll])
-            {
-                WorkingDirectory = Path.GetDirectoryName(dll)!,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            psi.Environment["ASPNETCORE_URLS"] = url;
             var sw = Stopwatch.StartNew();
-            using var process = Process.Start(psi)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            using var process = ApiProcess.Start(dll, url);
             double? ms = null;
             try
             {
