@@ -19,7 +19,6 @@ using Payments.Persistence.Recovery;
 using Payments.Persistence.Refunds;
 using Payments.Persistence.Sagas;
 using Payments.Persistence.Webhooks;
-using Payments.Processing.Analytics;
 using Payments.Processing.Gateway;
 using Payments.Processing.Recovery;
 using Payments.Processing.Telemetry;
@@ -69,10 +68,10 @@ public static class PersistenceRegistration
         services.AddSingleton<ISagaTable<PaymentState>, PaymentSagaTable>();
         services.AddSingleton<ISagaTable<RefundState>, RefundSagaTable>();
         services.AddScoped<IPaymentRecoveryStore, PostgresPaymentRecoveryStore>();
-        services.AddScoped<IWebhookDeliveryPlanner, PostgresWebhookPlanner>();
+        services.AddScoped<PostgresWebhookPlanner>();
         services.AddScoped<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         services.AddScoped<WebhookDeliveries>();
-        services.AddScoped<IPaymentOutcomeRecorder, PostgresPaymentOutcomeRecorder>();
+        services.AddScoped<PostgresPaymentOutcomeRecorder>();
         services.AddScoped<AnalyticsQueries>();
         services.AddScoped<AnalyticsRebuild>();
         // Also where no sender runs (the API role): re-arming a delivery raises it either way.

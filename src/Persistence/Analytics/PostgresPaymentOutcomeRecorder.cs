@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Payments.Processing.Analytics;
 
 namespace Payments.Persistence.Analytics;
 
@@ -8,8 +7,12 @@ namespace Payments.Persistence.Analytics;
 /// creation time is the payment row's. <c>ON CONFLICT … DO NOTHING</c>: a payment or refund is counted once however often it
 /// is recorded.
 /// </summary>
-public sealed class PostgresPaymentOutcomeRecorder(PaymentsDbContext db) : IPaymentOutcomeRecorder
+public sealed class PostgresPaymentOutcomeRecorder(PaymentsDbContext db)
 {
+    /// <summary>
+    /// Records the payment's terminal <paramref name="status"/> (<c>SUCCESS</c> or <c>FAILED</c>) once: a payment recorded
+    /// before is left as it is, so nothing is counted twice. Returns whether it was new.
+    /// </summary>
     public async Task<bool> Record(Guid paymentId, Guid userId, string status, long amount, string currency, DateTimeOffset completedAt,
         CancellationToken cancellationToken)
     {
@@ -28,6 +31,7 @@ public sealed class PostgresPaymentOutcomeRecorder(PaymentsDbContext db) : IPaym
         return inserted == 1;
     }
 
+    /// <summary>As <see cref="Record"/>, for a refund's terminal <paramref name="status"/> (<c>SUCCEEDED</c> or <c>FAILED</c>).</summary>
     public async Task<bool> RecordRefund(Guid refundId, Guid paymentId, Guid userId, string status, long amount, string currency,
         DateTimeOffset completedAt, CancellationToken cancellationToken)
     {

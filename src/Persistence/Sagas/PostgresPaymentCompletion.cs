@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
-using Payments.Processing.Analytics;
+using Payments.Persistence.Analytics;
 using Payments.Processing.Telemetry;
+using Payments.Persistence.Webhooks;
 using Payments.Processing.Webhooks;
 using Payments.Sagas;
 
@@ -17,8 +18,8 @@ namespace Payments.Persistence.Sagas;
 /// </summary>
 public sealed class PostgresPaymentCompletion(
     PaymentsDbContext db,
-    IPaymentOutcomeRecorder analytics,
-    IWebhookDeliveryPlanner webhooks,
+    PostgresPaymentOutcomeRecorder analytics,
+    PostgresWebhookPlanner webhooks,
     PaymentMetrics metrics,
     AfterCommit afterCommit) : IPaymentCompletion
 {

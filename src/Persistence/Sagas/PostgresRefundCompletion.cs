@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Payments.Contracts;
-using Payments.Processing.Analytics;
+using Payments.Persistence.Analytics;
+using Payments.Persistence.Webhooks;
 using Payments.Processing.Webhooks;
 using Payments.Sagas;
 
@@ -14,7 +15,7 @@ namespace Payments.Persistence.Sagas;
 /// Only when this statement is the one that finished it, the same transaction records the analytics fact and plans the
 /// owner's webhooks (their <c>webhook-id</c> the outcome event's id).
 /// </summary>
-public sealed class PostgresRefundCompletion(PaymentsDbContext db, IPaymentOutcomeRecorder analytics, IWebhookDeliveryPlanner webhooks)
+public sealed class PostgresRefundCompletion(PaymentsDbContext db, PostgresPaymentOutcomeRecorder analytics, PostgresWebhookPlanner webhooks)
     : IRefundCompletion
 {
     public async Task Complete(RefundState saga, string status, CancellationToken cancellationToken)

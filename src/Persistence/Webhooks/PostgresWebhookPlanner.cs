@@ -9,8 +9,13 @@ namespace Payments.Persistence.Webhooks;
 /// the sender is woken after the commit.
 /// </summary>
 public sealed class PostgresWebhookPlanner(PaymentsDbContext db, AfterCommit afterCommit, WebhookSignal signal, TimeProvider time)
-    : IWebhookDeliveryPlanner
 {
+    /// <summary>
+    /// One pending delivery of the event per enabled endpoint of <paramref name="userId"/> subscribed to
+    /// <paramref name="eventType"/>, due now, its body (the payment) fixed now; an (endpoint, event) pair planned before is
+    /// left as it is, so planning the event again adds nothing. The sender is woken once the transaction commits. Returns
+    /// how many deliveries were planned.
+    /// </summary>
     public async Task<int> PlanOutcome(Guid eventId, string eventType, Guid paymentId, Guid userId, CancellationToken cancellationToken)
     {
         if (!await Subscribed(userId, eventType, cancellationToken))
@@ -20,6 +25,7 @@ public sealed class PostgresWebhookPlanner(PaymentsDbContext db, AfterCommit aft
         return await Plan(eventId, eventType, userId, WebhookPayload.For(eventType, payment.CompletedAt ?? payment.UpdatedAt, payment), cancellationToken);
     }
 
+    /// <summary>As <see cref="PlanOutcome"/>, with the refund as the body.</summary>
     public async Task<int> PlanRefundOutcome(Guid eventId, string eventType, Guid refundId, Guid userId, CancellationToken cancellationToken)
     {
         if (!await Subscribed(userId, eventType, cancellationToken))

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Contracts;
 using Payments.Persistence;
-using Payments.Processing.Analytics;
+using Payments.Persistence.Analytics;
 using Payments.Sagas;
 using Payments.TestSupport;
 using Payments.Workers.Analytics;
@@ -210,7 +210,7 @@ public class AnalyticsTests : IAsyncLifetime
                  VALUES ('{id}', '{payment}', '{user}', {amount}, 'EUR', '{status}', '{Time(completedAt)}', '{Time(completedAt)}', '{Time(completedAt)}')
                  """);
         await using var scope = _api.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IPaymentOutcomeRecorder>().RecordRefund(id, payment, user, status, amount, "EUR",
+        await scope.ServiceProvider.GetRequiredService<PostgresPaymentOutcomeRecorder>().RecordRefund(id, payment, user, status, amount, "EUR",
             completedAt, CancellationToken.None);
         return id;
     }
@@ -226,7 +226,7 @@ public class AnalyticsTests : IAsyncLifetime
              VALUES ('{id}', '{user}', {amount}, '{currency}', '{status}', '{Time(createdAt)}', '{Time(completedAt)}', '{Time(completedAt)}')
              """);
         await using var scope = _api.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IPaymentOutcomeRecorder>().Record(id, user, status, amount, currency, completedAt,
+        await scope.ServiceProvider.GetRequiredService<PostgresPaymentOutcomeRecorder>().Record(id, user, status, amount, currency, completedAt,
             CancellationToken.None);
         return id;
     }
