@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Outbox;
+using Payments.Persistence.Outbox;
 using Payments.TestSupport;
 
 namespace Payments.Persistence.Tests;
@@ -73,6 +74,25 @@ public class OutboxHandOffTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_that_throws_gives_its_hand_off_slots_back_and_the_sweep_delivers_the_rows_once()
+    {
+        // A send that throws (the process stopping mid-send, or a transport fault) says nothing of which rows went out; if
+        // their in-flight slots stayed taken, every sweep would step over those rows and they would never be delivered.
+        var transport = new FailsFirstSend(throws: true);
+        using var host = await MessagingHost.Start(_sql.ConnectionString, bus => bus.AddConsumer<TestPingConsumer>(),
+            new Dictionary<string, string?> { ["Payments:Outbox:SweepGrace"] = "00:00:01" },
+            services => services.AddSingleton<IOutboxTransport>(sp => transport.Wrap(ActivatorUtilities.CreateInstance<BusOutboxTransport>(sp))));
+
+        await MessagingHost.PublishThroughOutbox(host, Enumerable.Range(0, 20).Select(_ => new TestPing(Guid.NewGuid())));
+        await Sql.WaitUntil(async () => await _sql.Count("test_effects") == 20 && await _sql.Count("outbox_messages") == 0,
+            TimeSpan.FromSeconds(20), "every row delivered by the sweep");
+
+        Assert.Equal(20, transport.Refused);
+        Assert.Equal(0, host.Services.GetRequiredService<InFlightOutboxRows>().Count);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_row_is_deleted_only_once_every_consumer_of_its_message_consumed_it_and_never_while_one_keeps_failing()
     {
         // Records every delete of a row whose message fewer than both consumers have consumed, in the deleting transaction.
@@ -130,8 +150,11 @@ public class OutboxHandOffTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The real bus transport, refusing every row the first time it is handed one (the dispatcher's send).</summary>
-    sealed class FailsFirstSend : IOutboxTransport
+    /// <summary>
+    /// The real bus transport, failing every row the first time it is handed one (the dispatcher's send): refusing it, or
+    /// when <paramref name="throws"/>, throwing out of a send that holds one.
+    /// </summary>
+    sealed class FailsFirstSend(bool throws = false) : IOutboxTransport
     {
         readonly HashSet<long> _seen = [];
         IOutboxTransport _inner = null!;
@@ -151,6 +174,11 @@ public class OutboxHandOffTests : IAsyncLifetime
             List<OutboxMessage> first;
             lock (_seen)
                 first = batch.Where(m => _seen.Add(m.SequenceNumber)).ToList();
+            if (throws && first.Count > 0)
+            {
+                Interlocked.Add(ref _refused, first.Count);
+                throw new InvalidOperationException("the transport failed mid-send");
+            }
             var result = await _inner.Send(batch.Except(first).ToList(), cancellationToken);
             foreach (var message in first)
             {

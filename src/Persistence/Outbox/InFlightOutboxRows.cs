@@ -62,10 +62,13 @@ public sealed class InFlightOutboxRows(IOptions<OutboxOptions> options, OutboxSi
     }
 
     /// <summary>Gives the slot back: the row was not handed over after all (the send failed).</summary>
-    public void Abandon(long sequenceNumber)
+    public void Abandon(long sequenceNumber) => Abandon([sequenceNumber]);
+
+    public void Abandon(IEnumerable<long> sequenceNumbers)
     {
         lock (_gate)
-            _receivesLeft.Remove(sequenceNumber);
+            foreach (var sequenceNumber in sequenceNumbers)
+                _receivesLeft.Remove(sequenceNumber);
     }
 
     void Finished(ReceiveContext context)

@@ -310,7 +310,18 @@ public sealed partial class OutboxDeliveryService(
             return ([], failed);
 
         using var spans = OutboxDeliverySpans.Start(deliverable);
-        var result = await transport.Send(deliverable, cancellationToken);
+        OutboxSendResult result;
+        try
+        {
+            result = await transport.Send(deliverable, cancellationToken);
+        }
+        catch
+        {
+            // Stopped or broken mid-send: which rows went out is unknown, so their slots are given back (a row sent after all
+            // is consumed as usual; one sent again is dropped by the inbox). A slot kept would hide its row from every sweep.
+            inFlight.Abandon(receiversOf.Keys);
+            throw;
+        }
         var sent = result.Sent.Select(x => x.SequenceNumber).ToHashSet();
         var reasons = result.Failed.DistinctBy(f => f.Message.SequenceNumber).ToDictionary(f => f.Message.SequenceNumber);
         foreach (var row in deliverable.Where(r => !sent.Contains(r.SequenceNumber)))

@@ -175,8 +175,17 @@ public sealed partial class OutboxDispatcher(
         }
 
         OutboxSendResult result;
-        using (var spans = OutboxDeliverySpans.Start(rows))
+        try
+        {
+            using var spans = OutboxDeliverySpans.Start(rows);
             result = await transport.Send(rows, cancellationToken);
+        }
+        catch when (!transport.Durable)
+        {
+            // As in the sweep: a slot kept for a row whose send is unknown would hide it from every sweep.
+            inFlight.Abandon(rows.Select(r => r.SequenceNumber));
+            throw;
+        }
 
         var counts = batch.ToDictionary(c => c.Row.SequenceNumber, c => c.Receivers);
         foreach (var sent in result.Sent)
