@@ -24,6 +24,7 @@ sealed class WebhookLatency : IAsyncDisposable
     readonly ConcurrentDictionary<Guid, DateTime> arrived = new();
     int duplicates;
     int refused;
+    volatile bool stopping;
     readonly Task loop;
 
     WebhookLatency(Client client, int port)
@@ -57,7 +58,8 @@ sealed class WebhookLatency : IAsyncDisposable
         {
             HttpListenerContext context;
             try { context = await listener.GetContextAsync(); }
-            catch (Exception) when (!listener.IsListening) { return; }
+            // Not IsListening: Stop() fails the pending GetContext before it marks the listener stopped.
+            catch (Exception) when (stopping) { return; }
             var now = DateTime.UtcNow;
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
@@ -105,6 +107,7 @@ sealed class WebhookLatency : IAsyncDisposable
     {
         foreach (var (user, endpoint) in endpoints)
             using (await client.Send(HttpMethod.Delete, $"/webhook-endpoints/{endpoint}", user)) { }
+        stopping = true;
         listener.Stop();
         listener.Close();
         await loop;
