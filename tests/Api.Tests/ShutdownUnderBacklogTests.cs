@@ -31,7 +31,9 @@ public class ShutdownUnderBacklogTests(ITestOutputHelper output)
             // Working: it has handed over part of the backlog and its consumers have started payments from it.
             try
             {
-                await Sql.WaitUntil(async () => await sql.Count("payment_sagas") >= 100, TimeSpan.FromSeconds(60),
+                // Start-up, the sweep's grace and the first hand-overs: beside the other test hosts of a CI run, reaching 100
+                // sagas has taken a minute.
+                await Sql.WaitUntil(async () => await sql.Count("payment_sagas") >= 100, TimeSpan.FromSeconds(120),
                     "the first process to be working through the backlog");
             }
             catch (TimeoutException e)
