@@ -24,21 +24,6 @@ public class InFlightOutboxRowsTests
     }
 
     [Fact]
-    public void The_sweep_gets_no_room_until_half_of_its_half_is_free()
-    {
-        var rows = Rows(16);
-        Assert.Equal(8, Enumerable.Range(1, 8).Count(i => rows.TryAdmitSwept(i, receivers: 1)));
-        rows.Abandon([1, 2, 3]);
-        Assert.Equal(0, rows.Room(10));
-        rows.Abandon(4);
-        Assert.Equal(4, rows.Room(10));
-        // Unless it wants fewer than that.
-        Assert.True(rows.TryAdmitSwept(4, receivers: 1));
-        Assert.Equal(0, rows.Room(10));
-        Assert.Equal(3, rows.Room(3));
-    }
-
-    [Fact]
     public void With_one_slot_the_sweep_still_gets_it()
     {
         var rows = Rows(1);

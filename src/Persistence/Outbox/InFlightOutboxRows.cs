@@ -42,10 +42,8 @@ public sealed class InFlightOutboxRows(IOptions<OutboxOptions> options, OutboxSi
     }
 
     /// <summary>
-    /// Free slots for the sweep, within its half; none until half of its half is free (or <paramref name="wanted"/>, if
-    /// fewer), so that it claims rows in batches worth a transaction rather than a few at every poll while the consumers
-    /// are slow. When there are fewer than it could use, it is woken once half of its slots are free again, rather than at
-    /// its next poll.
+    /// Free slots for the sweep, within its half. When there are fewer than it could use, it is woken once half of its
+    /// slots are free again, rather than at its next poll.
     /// </summary>
     public int Room(int wanted)
     {
@@ -53,7 +51,7 @@ public sealed class InFlightOutboxRows(IOptions<OutboxOptions> options, OutboxSi
         {
             var room = _sweepCapacity - _receivesLeft.Count;
             _sweepWaiting = room < wanted;
-            return room >= Math.Min(wanted, _sweepCapacity - _sweepCapacity / 2) ? room : 0;
+            return Math.Max(room, 0);
         }
     }
 
