@@ -110,24 +110,19 @@ public class CompletionOutcomeTests(PostgresSagaTests.Database database) : IClas
         Assert.Empty(await Deliveries(user));
     }
 
-    static async Task CompletePayment(PostgresSagaTests.Pipeline p, PaymentState saga, string status, bool commit = true)
-    {
-        await using var scope = p.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        await scope.ServiceProvider.GetRequiredService<IPaymentCompletion>().Complete(saga, status, default);
-        if (commit)
-            await transaction.CommitAsync();
-        else
-            await transaction.RollbackAsync();
-    }
+    static Task CompletePayment(PostgresSagaTests.Pipeline p, PaymentState saga, string status, bool commit = true) =>
+        InTransaction(p, commit, services => services.GetRequiredService<IPaymentCompletion>().Complete(saga, status, default));
 
-    static async Task CompleteRefund(PostgresSagaTests.Pipeline p, RefundState saga, string status, bool commit = true)
+    static Task CompleteRefund(PostgresSagaTests.Pipeline p, RefundState saga, string status, bool commit = true) =>
+        InTransaction(p, commit, services => services.GetRequiredService<IRefundCompletion>().Complete(saga, status, default));
+
+    /// <summary>Runs a completion in a transaction of its own scope, as the saga does, and commits or rolls it back.</summary>
+    static async Task InTransaction(PostgresSagaTests.Pipeline p, bool commit, Func<IServiceProvider, Task> complete)
     {
         await using var scope = p.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        await scope.ServiceProvider.GetRequiredService<IRefundCompletion>().Complete(saga, status, default);
+        await complete(scope.ServiceProvider);
         if (commit)
             await transaction.CommitAsync();
         else
