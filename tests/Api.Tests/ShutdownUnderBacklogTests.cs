@@ -34,14 +34,7 @@ public class ShutdownUnderBacklogTests(ITestOutputHelper output)
         using (var first = ApiProcess.Start(connectionString))
         {
             // Working: it has handed over part of the backlog and its consumers have started payments from it.
-            try
-            {
-                await Sql.WaitForProgress(() => sql.Count("payment_sagas"), 100, Stall, StageCeiling, "the first process to be working through the backlog");
-            }
-            catch (TimeoutException e)
-            {
-                throw new TimeoutException($"{e.Message}\n{await Describe(sql)}\n{first.LogTail(4000)}", e);
-            }
+            await WaitForProgress(sql, first, () => sql.Count("payment_sagas"), 100, "the first process to be working through the backlog");
             output.WriteLine($"first process: RSS {first.ResidentMegabytes()} MB with {await sql.Count("outbox_messages")} outbox rows waiting");
 
             var stopping = Stopwatch.StartNew();
@@ -70,15 +63,7 @@ public class ShutdownUnderBacklogTests(ITestOutputHelper output)
         using (var second = ApiProcess.Start(connectionString))
         {
             var restarted = Stopwatch.StartNew();
-            try
-            {
-                await Sql.WaitForProgress(() => sql.Count("payments", "status <> 'PENDING'"), total, Stall, StageCeiling,
-                    $"all {total} payments terminal after the restart");
-            }
-            catch (TimeoutException e)
-            {
-                throw new TimeoutException($"{e.Message}\n{await Describe(sql)}\n{second.LogTail(4000)}", e);
-            }
+            await WaitForProgress(sql, second, () => sql.Count("payments", "status <> 'PENDING'"), total, $"all {total} payments terminal after the restart");
             output.WriteLine($"restart: all {total} terminal in {restarted.Elapsed.TotalSeconds:0.0} s");
             second.Terminate();
             await second.WaitForExit(ShutdownTimeout);
@@ -92,7 +77,22 @@ public class ShutdownUnderBacklogTests(ITestOutputHelper output)
         Assert.Equal(0, await sql.Count("outbox_messages", "enqueue_time IS NULL"));
     }
 
-    /// <summary>Where the payments stand, for a failure message: statuses, saga states, and what waits in the outbox.</summary>
+    /// <summary>
+    /// <see cref="Sql.WaitForProgress"/> for one stage; a failure also tells where the payments stand (statuses, saga states,
+    /// what waits in the outbox) and what the process last logged.
+    /// </summary>
+    static async Task WaitForProgress(Sql sql, ApiProcess process, Func<Task<long>> measure, long target, string what)
+    {
+        try
+        {
+            await Sql.WaitForProgress(measure, target, Stall, StageCeiling, what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{await Describe(sql)}\n{process.LogTail(4000)}", e);
+        }
+    }
+
     static async Task<string> Describe(Sql sql)
     {
         var rows = await sql.Query("""
